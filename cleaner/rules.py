@@ -1,0 +1,327 @@
+"""Rules are data: load, validate and compile the TOML rule files.
+
+A rule file holds ``[[rule]]`` tables (and ``[[outlet]]`` tables, see ``outlet.py``) plus an optional
+top-level ``disable = ["rule-id", ...]`` that switches built-in rules off. Patterns are RE2 (linear
+time, no look-around, no back-references) and are compiled when the rules load, so a bad pattern is
+reported with its file, line and rule before any document is cleaned.
+
+Scopes:
+  block      a match removes the block;
+  tail       a match removes the block and starts a tail zone (what follows is boilerplate unless
+             it is clearly article prose);
+  outlet     a match is evidence of the outlet: the named group ``outlet`` holds its name or domain;
+  heuristic  behaviour lives in code (``judge.py``, found by the rule id), tuned by ``params``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import attrs
+import re2
+
+from .errors import RuleError
+
+SCOPES = ("block", "tail", "outlet", "heuristic")
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_RULE_KEYS = frozenset(
+    {"id", "category", "description", "scope", "patterns", "match", "keep", "message", "params"}
+)
+_OUTLET_KEYS = frozenset({"name", "domains", "aliases", "fingerprints"})
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def set_pattern(pattern: str) -> str:
+    """The pattern as an RE2 set member: sets cannot hold named groups (they may repeat)."""
+    return _NAMED_GROUP.sub("(?:", pattern)
+
+
+def _options() -> Any:
+    opts = re2.Options()
+    opts.log_errors = False
+    opts.max_mem = 256 << 20
+    return opts
+
+
+@attrs.frozen
+class Rule:
+    """One rule, as written in its file."""
+
+    id: str
+    category: str
+    description: str
+    scope: str
+    patterns: tuple[str, ...]
+    match: tuple[str, ...]
+    keep: tuple[str, ...]
+    message: str
+    params: dict[str, Any] = attrs.field(hash=False, eq=False)
+    path: str
+    line: int
+    compiled: tuple[Any, ...] = attrs.field(repr=False, hash=False, eq=False)
+
+    def search(self, text: str) -> Any:
+        """The first match of any of the rule's patterns in ``text``, or None."""
+        for rx in self.compiled:
+            m = rx.search(text)
+            if m is not None:
+                return m
+        return None
+
+    def param(self, name: str, default: Any) -> Any:
+        return self.params.get(name, default)
+
+
+@attrs.frozen
+class KnownOutlet:
+    """A publication the cleaner knows: its name, domains, aliases and text fingerprints."""
+
+    name: str
+    domains: tuple[str, ...]
+    aliases: tuple[str, ...]
+    fingerprints: tuple[str, ...]
+    path: str
+
+
+class _PatternSet:
+    """All patterns of some rules in one RE2 set: one pass per block tells which rules match."""
+
+    def __init__(self, rules: Sequence[Rule]):
+        self.rules = list(rules)
+        self._owner: list[int] = []
+        self._set = None
+        if not self.rules:
+            return
+        s = re2.Set.SearchSet(_options())
+        for i, rule in enumerate(self.rules):
+            for pat in rule.patterns:
+                s.Add(set_pattern(pat))
+                self._owner.append(i)
+        s.Compile()
+        self._set = s
+
+    def first(self, text: str) -> Rule | None:
+        """The earliest-listed rule with a pattern matching ``text``."""
+        if self._set is None:
+            return None
+        hits = self._set.Match(text)
+        if not hits:
+            return None
+        return self.rules[min(self._owner[h] for h in hits)]
+
+
+class RuleSet:
+    """The rules in force: built-ins plus user folders, minus the disabled ones."""
+
+    def __init__(self, rules: Iterable[Rule], outlets: Iterable[KnownOutlet], sources: Sequence[str]):
+        self.rules = tuple(rules)
+        self.by_id = {r.id: r for r in self.rules}
+        self.outlets = tuple(outlets)
+        self.sources = tuple(sources)
+        self.block = _PatternSet([r for r in self.rules if r.scope == "block"])
+        self.tail = _PatternSet([r for r in self.rules if r.scope == "tail"])
+        self.outlet_rules = tuple(r for r in self.rules if r.scope == "outlet")
+        self.digest = self._digest()
+
+    def _digest(self) -> str:
+        h = hashlib.sha256()
+        for r in self.rules:
+            h.update(json.dumps([r.id, r.category, r.scope, r.patterns, r.params], sort_keys=True).encode())
+        for o in self.outlets:
+            h.update(json.dumps([o.name, o.domains, o.aliases, o.fingerprints]).encode())
+        return h.hexdigest()[:16]
+
+    def heuristic(self, rule_id: str) -> Rule | None:
+        """The heuristic rule with this id, or None when it is disabled."""
+        rule = self.by_id.get(rule_id)
+        return rule if rule is not None and rule.scope == "heuristic" else None
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+def builtin_dir() -> Path:
+    """The folder of the shipped rule files (inside the installed package)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+def _line_of(raw: str, key: str, value: str) -> int | None:
+    """1-based line where ``key = "value"`` is written, for error messages."""
+    for n, line in enumerate(raw.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith(key) and (f'"{value}"' in stripped or f"'{value}'" in stripped):
+            return n
+    return None
+
+
+def _strings(path: str, line: int | None, rid: str, table: dict[str, Any], key: str, required: bool) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(path, f"'{key}' must be a list of strings", line, rid)
+    if required and not value:
+        raise RuleError(path, f"'{key}' must not be empty", line, rid)
+    return tuple(value)
+
+
+def _parse_rule(path: str, raw: str, table: Any, n: int) -> Rule:
+    if not isinstance(table, dict):
+        raise RuleError(path, f"rule #{n} is not a table")
+    rid = table.get("id")
+    if not isinstance(rid, str) or not rid:
+        raise RuleError(path, f"rule #{n} has no 'id'")
+    line = _line_of(raw, "id", rid)
+    if not set(rid) <= _ID_CHARS or rid[0] == "-":
+        raise RuleError(path, "id must be kebab-case (a-z, 0-9, -)", line, rid)
+    unknown = set(table) - _RULE_KEYS
+    if unknown:
+        raise RuleError(path, f"unknown key(s) {', '.join(sorted(unknown))}", line, rid)
+    for key in ("category", "description"):
+        if not isinstance(table.get(key), str) or not table[key]:
+            raise RuleError(path, f"'{key}' must be a non-empty string", line, rid)
+    scope = table.get("scope", "block")
+    if scope not in SCOPES:
+        raise RuleError(path, f"scope {scope!r} is not one of {', '.join(SCOPES)}", line, rid)
+    needs_patterns = scope != "heuristic"
+    patterns = _strings(path, line, rid, table, "patterns", needs_patterns)
+    match = _strings(path, line, rid, table, "match", needs_patterns)
+    keep = _strings(path, line, rid, table, "keep", False)
+    params = table.get("params", {})
+    if not isinstance(params, dict):
+        raise RuleError(path, "'params' must be a table", line, rid)
+    compiled = []
+    for pat in patterns:
+        try:
+            rx = re2.compile(pat, _options())
+        except re2.error as e:
+            detail = e.args[0].decode() if e.args and isinstance(e.args[0], bytes) else str(e)
+            raise RuleError(path, f"pattern {pat!r} is not valid RE2: {detail}", line, rid) from None
+        if scope == "outlet" and "outlet" not in rx.groupindex:
+            raise RuleError(path, f"outlet pattern {pat!r} needs a named group (?P<outlet>...)", line, rid)
+        compiled.append(rx)
+    message = table.get("message", table["description"])
+    return Rule(
+        id=rid,
+        category=table["category"],
+        description=table["description"],
+        scope=scope,
+        patterns=patterns,
+        match=match,
+        keep=keep,
+        message=str(message),
+        params=params,
+        path=path,
+        line=line or 0,
+        compiled=tuple(compiled),
+    )
+
+
+def _parse_outlet(path: str, raw: str, table: Any, n: int) -> KnownOutlet:
+    if not isinstance(table, dict) or not isinstance(table.get("name"), str):
+        raise RuleError(path, f"outlet #{n} needs a 'name'")
+    name = table["name"]
+    line = _line_of(raw, "name", name)
+    unknown = set(table) - _OUTLET_KEYS
+    if unknown:
+        raise RuleError(path, f"outlet {name!r}: unknown key(s) {', '.join(sorted(unknown))}", line)
+    fields = {k: _strings(path, line, name, table, k, False) for k in ("domains", "aliases", "fingerprints")}
+    return KnownOutlet(
+        name=name,
+        domains=tuple(d.lower() for d in fields["domains"]),
+        aliases=fields["aliases"],
+        fingerprints=fields["fingerprints"],
+        path=path,
+    )
+
+
+def load_file(path: Path) -> tuple[list[Rule], list[KnownOutlet], list[str]]:
+    """The rules, outlets and disabled ids of one TOML file."""
+    name = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RuleError(name, f"cannot read: {e}") from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        msg = getattr(e, "msg", str(e))
+        raise RuleError(name, f"not valid TOML: {msg}", line) from None
+    unknown = set(data) - {"rule", "outlet", "disable"}
+    if unknown:
+        raise RuleError(name, f"unknown top-level key(s) {', '.join(sorted(unknown))}")
+    rules_raw = data.get("rule", [])
+    outlets_raw = data.get("outlet", [])
+    if not isinstance(rules_raw, list) or not isinstance(outlets_raw, list):
+        raise RuleError(name, "'rule' and 'outlet' must be arrays of tables ([[rule]], [[outlet]])")
+    disable = data.get("disable", [])
+    if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
+        raise RuleError(name, "'disable' must be a list of rule ids")
+    rules = [_parse_rule(name, raw, t, i + 1) for i, t in enumerate(rules_raw)]
+    outlets = [_parse_outlet(name, raw, t, i + 1) for i, t in enumerate(outlets_raw)]
+    return rules, outlets, disable
+
+
+def _files(folder: Path) -> list[Path]:
+    if folder.is_file():
+        return [folder]
+    if not folder.is_dir():
+        raise RuleError(str(folder), "no such rules folder")
+    return sorted(p for p in folder.rglob("*.toml") if p.is_file())
+
+
+def load_rules(extra: Sequence[str | Path] = (), *, builtin: bool = True) -> RuleSet:
+    """Built-in rules plus those in ``extra`` folders (or files); later files may disable earlier ids."""
+    folders = ([builtin_dir()] if builtin else []) + [Path(p) for p in extra]
+    rules: dict[str, Rule] = {}
+    outlets: list[KnownOutlet] = []
+    disabled: set[str] = set()
+    sources: list[str] = []
+    for folder in folders:
+        for path in _files(folder):
+            file_rules, file_outlets, file_disable = load_file(path)
+            sources.append(str(path))
+            for rule in file_rules:
+                if rule.id in rules:
+                    other = rules[rule.id]
+                    raise RuleError(
+                        rule.path, f"id already used at {other.path}:{other.line}", rule.line, rule.id
+                    )
+                rules[rule.id] = rule
+            outlets.extend(file_outlets)
+            disabled.update(file_disable)
+    kept = [r for rid, r in rules.items() if rid not in disabled]
+    return RuleSet(kept, outlets, sources)
+
+
+@cache
+def default_rules() -> RuleSet:
+    """The shipped rule set, loaded once per process."""
+    return load_rules()
+
+
+def check_examples(ruleset: RuleSet) -> list[str]:
+    """Every rule's own examples: 'match' lines must match, 'keep' lines must not. Returns failures."""
+    failures = []
+    for rule in ruleset.rules:
+        if rule.scope == "heuristic":
+            continue
+        for ex in rule.match:
+            if rule.search(ex) is None:
+                failures.append(f"{rule.path}:{rule.line}: rule {rule.id!r}: match example does not match: {ex!r}")
+        for ex in rule.keep:
+            if rule.search(ex) is not None:
+                failures.append(f"{rule.path}:{rule.line}: rule {rule.id!r}: keep example matches: {ex!r}")
+    return failures
