@@ -96,7 +96,7 @@ class _PatternSet:
     """All patterns of some rules in one RE2 set: one pass per block tells which rules match."""
 
     def __init__(self, rules: Sequence[Rule]):
-        self.rules = list(rules)
+        self.rules: list[Rule] = list(rules)
         self._owner: list[int] = []
         self._set = None
         if not self.rules:
@@ -116,7 +116,8 @@ class _PatternSet:
         hits = self._set.Match(text)
         if not hits:
             return None
-        return self.rules[min(self._owner[h] for h in hits)]
+        owner: int = min(self._owner[h] for h in hits)
+        return self.rules[owner]
 
 
 class RuleSet:
