@@ -77,6 +77,7 @@ def _walk(paths: Sequence[str]) -> Iterator[tuple[Path, str]]:
 
 
 _RULES: RuleSet | None = None
+_WRITTEN: set[Path] = set()
 
 
 def _init_worker(rule_dirs: Sequence[str]) -> None:
@@ -202,6 +203,14 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
+def _mirror_path(doc_id: str) -> str:
+    """Where a document goes inside the output folder: its id, or its name when the id would escape."""
+    rel = Path(doc_id)
+    if rel.is_absolute() or ".." in rel.parts:
+        return rel.name
+    return rel.as_posix()
+
+
 def _emit(args: argparse.Namespace, out: Path | None, doc_id: str, record: dict[str, Any], records: list[str]) -> None:
     if args.format == "jsonl":
         records.append(json.dumps(record, ensure_ascii=False) + "\n")
@@ -213,6 +222,10 @@ def _emit(args: argparse.Namespace, out: Path | None, doc_id: str, record: dict[
                 sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     else:
         suffix = ".txt" if args.format == "txt" else ".json"
-        target = out / (doc_id + suffix)
+        rel = _mirror_path(doc_id)
+        target = out / Path(rel).with_suffix(suffix)
+        if target in _WRITTEN:  # a.txt and a.html in one folder: keep both, by their full names
+            target = out / (rel + suffix)
+        _WRITTEN.add(target)
         body = record["text"] + "\n" if args.format == "txt" else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
         _atomic_write(target, body)
