@@ -3,13 +3,17 @@
 Order of judgement (each step only looks at blocks no earlier step removed):
   1. pattern rules (scope ``block``) and tail markers (scope ``tail``);
   2. ``duplicate-line`` and ``repeated-headline``;
-  3. block quality: ``good`` prose, ``short`` lines and ``medium`` ones in between;
-  4. ``tail-zone``: after a tail marker only clear prose survives;
-  5. ``boilerplate-context``: short and medium blocks take the class of their neighbours, headings
-     that introduce prose are kept;
-  6. ``outside-main``: prose far from the main body of the document is dropped;
+  3. block quality (``low-quality`` params): ``good`` prose, ``short`` lines, ``medium`` ones in between,
+     ``bad`` ones (links, menus flattened onto one line);
+  4. ``main-region``: the article is the one dense run of prose with small gaps; it never crosses a
+     tail marker. What lies outside it is dropped as ``main-region`` (or ``tail-zone`` after a tail
+     marker that follows the article);
+  5. ``headline``: the title line just before the article region is kept;
+  6. ``boilerplate-context``: inside the region, short and medium blocks are kept when they sit by prose
+     (headings, datelines, short paragraphs) and dropped when they sit among boilerplate;
   7. ``low-quality``: what is still not prose-like is dropped.
 Every heuristic step is a rule in ``rules/heuristics.toml``; disabling its id switches it off.
+All steps are single passes over the blocks: the judge is linear in the number of blocks.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from .features import Features, measure
 from .rules import Rule, RuleSet
 from .segment import Block
 
-GOOD, MEDIUM, SHORT, BAD = "good", "medium", "short", "bad"
+GOOD, MEDIUM, SHORT, BAD, HEAD = "good", "medium", "short", "bad", "headline"
 
 
 @attrs.frozen
@@ -50,16 +54,22 @@ class _Judge:
     def __init__(self, blocks: Sequence[Block], rules: RuleSet):
         self.blocks = blocks
         self.rules = rules
+        self.n = len(blocks)
         self.feats: list[Features] = [measure(b.text) for b in blocks]
-        self.verdicts: list[Verdict | None] = [None] * len(blocks)
-        self.classes: list[str] = [""] * len(blocks)
+        self.verdicts: list[Verdict | None] = [None] * self.n
+        self.classes: list[str] = [""] * self.n
+        self.quality: list[str] = []
+        self.markers: list[int] = []
+        self.region: tuple[int, int] = (0, self.n - 1)
+        self.headline: int | None = None
+        self.anchor: int | None = None
+        self.repeated: set[int] = set()  # blocks whose text comes again later
 
     def open(self) -> list[int]:
         return [i for i, v in enumerate(self.verdicts) if v is None]
 
     # 1. pattern rules -------------------------------------------------------------------------
-    def patterns(self) -> int | None:
-        tail_start = None
+    def patterns(self) -> None:
         for i, block in enumerate(self.blocks):
             words = self.feats[i].words
             rule = self.rules.block.first(block.text)
@@ -69,9 +79,8 @@ class _Judge:
             tail = self.rules.tail.first(block.text)
             if tail is not None and words <= tail.param("max_words", 1_000_000):
                 self.verdicts[i] = _drop(tail)
-                if tail_start is None and i >= len(self.blocks) * tail.param("min_position", 0.0):
-                    tail_start = i
-        return tail_start
+                if i >= self.n * tail.param("min_position", 0.0):
+                    self.markers.append(i)
 
     # 2. repetition ----------------------------------------------------------------------------
     def repetition(self) -> None:
@@ -79,12 +88,13 @@ class _Judge:
         head = self.rules.heuristic("repeated-headline")
         seen: dict[str, int] = {}
         heads: list[str] = []
-        for i in range(len(self.blocks)):
+        for i in range(self.n):
             text = _norm(self.blocks[i].text)
             if self.verdicts[i] is not None:
                 seen.setdefault(text, i)
                 continue
             if dup is not None and text in seen and len(text) >= dup.param("min_chars", 1):
+                self.repeated.add(seen[text])
                 self.verdicts[i] = _drop(dup, f"repeats line {self.blocks[seen[text]].line}")
                 continue
             seen.setdefault(text, i)
@@ -99,106 +109,237 @@ class _Judge:
     # 3. quality classes -------------------------------------------------------------------------
     def classify(self) -> None:
         q = self.rules.heuristic("low-quality")
-        good_words = q.param("good_words", 12) if q else 12
-        good_stop = q.param("good_stop_ratio", 0.2) if q else 0.2
-        short_words = q.param("short_words", 5) if q else 5
+        p = q.params if q is not None else {}
+        good_words = p.get("good_words", 12)
+        good_stop = p.get("good_stop_ratio", 0.2)
+        short_words = p.get("short_words", 5)
+        long_words = p.get("long_words", 30)
+        menu_separators = p.get("menu_separators", 2)
         for i, f in enumerate(self.feats):
-            if self.verdicts[i] is not None:
-                self.classes[i] = BAD
-            elif f.urlish and f.words < good_words:
-                self.classes[i] = BAD
-            elif f.words >= good_words and f.stop_ratio >= good_stop:
-                self.classes[i] = GOOD
-            elif f.words < short_words:
-                self.classes[i] = SHORT
+            pattern_dropped = self.verdicts[i] is not None
+            link = f.urlish and f.words < good_words
+            menu = f.separators >= menu_separators and f.stop_ratio < good_stop
+            if pattern_dropped or link or menu:
+                c = BAD
+            elif (
+                f.words >= good_words
+                and f.stop_ratio >= good_stop
+                and not f.teaser
+                and (f.sentence_end or f.words >= long_words)
+            ):
+                c = GOOD
+            elif f.words < short_words or f.timestamp:
+                c = SHORT
             else:
-                self.classes[i] = MEDIUM
+                c = MEDIUM
+            self.classes[i] = c
+        if GOOD not in self.classes:
+            # No paragraph of prose at all (a brief, a caption-only page): sentences are the best we have.
+            for i, c in enumerate(self.classes):
+                if c == MEDIUM and self.feats[i].sentence_end:
+                    self.classes[i] = GOOD
+        self.quality = list(self.classes)  # before the region turns what lies outside it bad
 
-    # 4. tail zone ---------------------------------------------------------------------------------
-    def tail_zone(self, start: int | None) -> None:
-        rule = self.rules.heuristic("tail-zone")
-        if rule is None or start is None:
+    # 4. main region -------------------------------------------------------------------------------
+    def main_region(self) -> None:
+        """The article region. Each block scores: prose its words, every other block ``-gap_cost``.
+        A run never crosses a tail marker, nor (after the article's own date) a date or time line when the page
+        has ``timestamp_repeats`` of them (comments and dated lists). When the page title is repeated
+        (the headline), the region is the best run starting right after it; otherwise it is the
+        best-scoring run anywhere (maximum subarray)."""
+        rule = self.rules.heuristic("main-region")
+        if rule is None or self.n == 0:
             return
-        for i in range(start + 1, len(self.blocks)):
-            if self.verdicts[i] is None and self.classes[i] != GOOD:
-                self.verdicts[i] = _drop(rule, f"after the tail marker on line {self.blocks[start].line}")
+        gap_cost = rule.param("gap_cost", 6)
+        sentence_weight = rule.param("sentence_weight", 0.5)
+        scores = [self._score(i, gap_cost, sentence_weight) for i in range(self.n)]
+        hard = set(self.markers)
+        soft: set[int] = set()
+        stamps = [i for i, f in enumerate(self.feats) if f.timestamp]
+        if len(stamps) >= rule.param("timestamp_repeats", 3):
+            soft.update(stamps)
+        self.anchor = self._title_anchor()
+        region = None
+        if self.anchor is not None:
+            region = self._run_from(
+                self.anchor + 1, scores, hard, soft, rule.param("anchored_words", 20), rule.param("stamp_cut_words", 60)
+            )
+        if region is None:
+            region = self._best_run(scores, hard | soft)
+        if region is None:
+            return
+        self.region = region
+        a, b = region
+        outside = _drop(rule, "outside the main article region")
+        after_marker = next((m for m in self.markers if m > b), None)
+        tail = self.rules.heuristic("tail-zone")
+        for i in range(self.n):
+            if self.verdicts[i] is None and not a <= i <= b:
+                if tail is not None and after_marker is not None and i > after_marker:
+                    self.verdicts[i] = _drop(tail, f"after the tail marker on line {self.blocks[after_marker].line}")
+                else:
+                    self.verdicts[i] = outside
                 self.classes[i] = BAD
 
-    # 5. context -----------------------------------------------------------------------------------
+    def _score(self, i: int, gap_cost: float, sentence_weight: float) -> float:
+        f = self.feats[i]
+        if self.classes[i] == GOOD:
+            return float(f.words)
+        if self.classes[i] == MEDIUM and f.sentence_end:
+            return f.words * sentence_weight
+        return -gap_cost
+
+    def _run_from(
+        self, a: int, scores: list[float], hard: set[int], soft: set[int], min_score: float, cut_words: float
+    ) -> tuple[int, int] | None:
+        """The best-scoring run that starts at ``a`` (None when it scores under ``min_score``). Date
+        lines stop it only after ``cut_words`` of prose: before, they date the article itself; tail
+        markers stop it once it holds prose (before, they are metadata such as "Filed under")."""
+        run, best, best_b, prose = 0.0, 0.0, -1, 0.0
+        for i in range(a, self.n):
+            if (i in hard and prose > 0) or (prose >= cut_words and i in soft):
+                break
+            run += scores[i]
+            prose += max(0.0, scores[i])
+            if run > best:
+                best, best_b = run, i
+        return (a, best_b) if best >= min_score else None
+
+    def _best_run(self, scores: list[float], barriers: set[int]) -> tuple[int, int] | None:
+        """The best-scoring run anywhere (maximum subarray), cut at the barriers."""
+        best, best_a, best_b = 0.0, 0, -1
+        run, run_a = 0.0, 0
+        for i in range(self.n):
+            if i in barriers:
+                run, run_a = 0.0, i + 1
+                continue
+            if run <= 0:
+                run, run_a = 0.0, i
+            run += scores[i]
+            if run > best:
+                best, best_a, best_b = run, run_a, i
+        return (best_a, best_b) if best_b >= 0 else None
+
+    def _title_anchor(self) -> int | None:
+        """The first later block that repeats the page title (the first line of a scraped page),
+        whole or without the site name before or after it: the article's own headline."""
+        head = self.rules.heuristic("headline")
+        if head is None or self.n < 2 or self.feats[0].words < head.param("min_words", 4):
+            return None
+        title = _norm(self.blocks[0].text)
+        min_share = head.param("title_share", 0.5)
+        for i in range(1, self.n):
+            f = self.feats[i]
+            if f.words < 3 or f.chars < len(title) * min_share or f.chars > len(title) + 2:
+                continue
+            text = _norm(self.blocks[i].text)
+            if title.startswith(text) or title.endswith(text):
+                return i
+        return None
+
+    # 5. headline ----------------------------------------------------------------------------------
+    def find_headline(self) -> None:
+        """The headline is kept: the repeat of the page title just before the region; else, among the
+        title-like lines within ``window`` blocks before it, one that the page repeats, else the
+        document's first line, else the nearest. Prose between the headline and the region (a
+        standfirst) is kept with it."""
+        rule = self.rules.heuristic("headline")
+        if rule is None:
+            return
+        window = rule.param("window", 8)
+        a = self.region[0]
+        lo = max(0, a - window)
+        if self.anchor is not None:
+            h = self.anchor
+            if not lo <= h < a:
+                return
+            if lo == 0 and _norm(self.blocks[0].text) == _norm(self.blocks[h].text):
+                h = 0  # the document starts with its headline; the later copy stays a duplicate
+        else:
+            candidates = [i for i in range(lo, a) if self._headline_like(i, rule)]
+            if not candidates:
+                return
+            first_open = next((i for i, v in enumerate(self.verdicts) if v is None or v.rule == "main-region"), -1)
+            h = next((i for i in candidates if i in self.repeated), None)
+            if h is None:
+                h = first_open if first_open in candidates else candidates[-1]
+        self._keep_headline(h)
+        for i in range(h + 1, a):
+            if self.quality[i] == GOOD and self._outside(i):
+                self.verdicts[i] = KEEP
+
+    def _outside(self, i: int) -> bool:
+        v = self.verdicts[i]
+        return v is None or v.rule == "main-region"
+
+    def _headline_like(self, i: int, rule: Rule) -> bool:
+        f = self.feats[i]
+        return (
+            self._outside(i)
+            and rule.param("min_words", 4) <= f.words <= rule.param("max_words", 30)
+            and self.blocks[i].text[-1] not in ".;,"
+            and not f.urlish
+            and not f.separators
+            and not f.teaser
+            and not f.timestamp
+        )
+
+    def _keep_headline(self, i: int) -> None:
+        v = self.verdicts[i]
+        if v is None or v.rule in ("main-region", "duplicate-line"):
+            self.headline = i
+            self.verdicts[i] = KEEP
+            self.classes[i] = HEAD  # kept, but no evidence for the lines around it (bylines, dates)
+
+    # 6. context -----------------------------------------------------------------------------------
     def context(self) -> None:
         rule = self.rules.heuristic("boilerplate-context")
         if rule is None:
             return
         max_heading_words = rule.param("heading_words", 20)
-        n = len(self.blocks)
+        a, b = self.region
         resolved = list(self.classes)
-        for i in range(n):
+        prev_c = BAD  # class of the nearest preceding good-or-bad block
+        next_good = self._next_decided(a, b)
+        for i in range(a, b + 1):
             c = self.classes[i]
-            if c not in (SHORT, MEDIUM) or self.verdicts[i] is not None:
+            if c in (GOOD, BAD):
+                prev_c = c
                 continue
-            prev_c = self._neighbour(i, -1)
-            next_c = self._neighbour(i, +1)
-            if c == MEDIUM:
-                good = prev_c == GOOD or next_c == GOOD
-            else:
-                good = prev_c == GOOD and next_c == GOOD
-            # A heading: a short line with no sentence end right before prose.
-            nxt = self._next_open(i)
-            if (
-                not good
-                and nxt is not None
-                and self.classes[nxt] == GOOD
-                and not self.feats[i].sentence_end
-                and self.feats[i].words <= max_heading_words
-                and nxt - i <= 2
-            ):
+            if self.verdicts[i] is not None:
+                continue
+            next_c = next_good[i - a]
+            # a medium block needs prose on one side, a short one on both
+            good = (prev_c == GOOD or next_c == GOOD) if c == MEDIUM else (prev_c == GOOD and next_c == GOOD)
+            if not good and next_c == GOOD and self._is_heading(i, max_heading_words):
                 good = True
             resolved[i] = GOOD if good else BAD
-        for i in range(n):
+        for i in range(a, b + 1):
             if self.verdicts[i] is None and resolved[i] == BAD:
                 self.verdicts[i] = _drop(rule)
         self.classes = resolved
 
-    def _neighbour(self, i: int, step: int) -> str:
-        j = i + step
-        while 0 <= j < len(self.blocks):
-            c = self.classes[j]
-            if c in (GOOD, BAD):
-                return c
-            j += step
-        return BAD
+    def _next_decided(self, a: int, b: int) -> list[str]:
+        """For each block of the region, the class of the nearest following good-or-bad block."""
+        out = [BAD] * (b - a + 1)
+        nxt = BAD
+        for i in range(b, a - 1, -1):
+            out[i - a] = nxt
+            if self.classes[i] in (GOOD, BAD):
+                nxt = self.classes[i]
+        return out
 
-    def _next_open(self, i: int) -> int | None:
-        for j in range(i + 1, len(self.blocks)):
-            if self.verdicts[j] is None:
-                return j
-            if self.classes[j] == BAD:
-                return None
-        return None
-
-    # 6. main body ---------------------------------------------------------------------------------
-    def main_body(self) -> None:
-        rule = self.rules.heuristic("outside-main")
-        if rule is None:
-            return
-        max_gap = rule.param("max_gap", 8)
-        min_share = rule.param("min_share", 0.25)
-        kept = [i for i in self.open()]
-        if not kept:
-            return
-        clusters: list[list[int]] = [[kept[0]]]
-        for i in kept[1:]:
-            gap = sum(1 for j in range(clusters[-1][-1] + 1, i) if self.classes[j] == BAD)
-            if gap > max_gap:
-                clusters.append([i])
-            else:
-                clusters[-1].append(i)
-        weight = [sum(self.feats[i].chars for i in c if self.classes[i] == GOOD) for c in clusters]
-        best = max(weight)
-        for c, w in zip(clusters, weight, strict=True):
-            if w < best * min_share:
-                for i in c:
-                    self.verdicts[i] = _drop(rule, "prose away from the main body")
+    def _is_heading(self, i: int, max_words: int) -> bool:
+        """A short line with no sentence end right before prose (at most one block between)."""
+        f = self.feats[i]
+        if (f.sentence_end and self.blocks[i].text[-1] != ":") or f.words > max_words:
+            return False
+        for j in (i + 1, i + 2):
+            if j < self.n and self.classes[j] == GOOD:
+                return True
+            if j < self.n and self.classes[j] == BAD:
+                return False
+        return False
 
     # 7. the rest ----------------------------------------------------------------------------------
     def rest(self) -> None:
@@ -215,11 +356,11 @@ class _Judge:
 def judge(blocks: Sequence[Block], rules: RuleSet) -> list[Verdict]:
     """A verdict for every block, in order."""
     j = _Judge(blocks, rules)
-    tail_start = j.patterns()
+    j.patterns()
     j.repetition()
     j.classify()
-    j.tail_zone(tail_start)
+    j.main_region()
+    j.find_headline()
     j.context()
-    j.main_body()
     j.rest()
     return [v if v is not None else KEEP for v in j.verdicts]
