@@ -72,15 +72,12 @@ class _Judge:
     def patterns(self) -> None:
         for i, block in enumerate(self.blocks):
             words = self.feats[i].words
-            rule = self.rules.block.first(block.text)
-            if rule is not None and words <= rule.param("max_words", 1_000_000):
-                self.verdicts[i] = _drop(rule)
+            rule = self.rules.lines.first(block.text, words)
+            if rule is None:
                 continue
-            tail = self.rules.tail.first(block.text)
-            if tail is not None and words <= tail.param("max_words", 1_000_000):
-                self.verdicts[i] = _drop(tail)
-                if i >= self.n * tail.param("min_position", 0.0):
-                    self.markers.append(i)
+            self.verdicts[i] = _drop(rule)
+            if rule.scope == "tail" and i >= self.n * rule.param("min_position", 0.0):
+                self.markers.append(i)
 
     # 2. repetition ----------------------------------------------------------------------------
     def repetition(self) -> None:

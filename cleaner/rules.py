@@ -109,15 +109,18 @@ class _PatternSet:
         s.Compile()
         self._set = s
 
-    def first(self, text: str) -> Rule | None:
-        """The earliest-listed rule with a pattern matching ``text``."""
+    def first(self, text: str, words: int = 0) -> Rule | None:
+        """The earliest-listed rule with a pattern matching ``text`` whose ``max_words`` allows ``words``."""
         if self._set is None:
             return None
         hits = self._set.Match(text)
         if not hits:
             return None
-        owner: int = min(self._owner[h] for h in hits)
-        return self.rules[owner]
+        for owner in sorted({self._owner[h] for h in hits}):
+            rule = self.rules[owner]
+            if words <= rule.param("max_words", words):
+                return rule
+        return None
 
 
 class RuleSet:
@@ -128,8 +131,10 @@ class RuleSet:
         self.by_id = {r.id: r for r in self.rules}
         self.outlets = tuple(outlets)
         self.sources = tuple(sources)
-        self.block = _PatternSet([r for r in self.rules if r.scope == "block"])
-        self.tail = _PatternSet([r for r in self.rules if r.scope == "tail"])
+        # One RE2 set for every line rule: block rules first, so they win over tail markers.
+        self.lines = _PatternSet(
+            [r for r in self.rules if r.scope == "block"] + [r for r in self.rules if r.scope == "tail"]
+        )
         self.outlet_rules = tuple(r for r in self.rules if r.scope == "outlet")
         self.digest = self._digest()
 
@@ -314,15 +319,24 @@ def default_rules() -> RuleSet:
 
 
 def check_examples(ruleset: RuleSet) -> list[str]:
-    """Every rule's own examples: 'match' lines must match, 'keep' lines must not. Returns failures."""
+    """Every rule's own examples: 'match' lines must be removed by it, 'keep' lines not. Returns failures.
+
+    A rule's ``max_words`` counts as it does when cleaning: a 'match' example longer than the limit
+    fails, and a 'keep' example that the limit protects passes.
+    """
+    from .features import measure
+
     failures = []
     for rule in ruleset.rules:
         if rule.scope == "heuristic":
             continue
+        limit = rule.param("max_words", None)
         for ex in rule.match:
             if rule.search(ex) is None:
                 failures.append(f"{rule.path}:{rule.line}: rule {rule.id!r}: match example does not match: {ex!r}")
+            elif limit is not None and measure(ex).words > limit:
+                failures.append(f"{rule.path}:{rule.line}: rule {rule.id!r}: match example exceeds max_words: {ex!r}")
         for ex in rule.keep:
-            if rule.search(ex) is not None:
+            if rule.search(ex) is not None and (limit is None or measure(ex).words <= limit):
                 failures.append(f"{rule.path}:{rule.line}: rule {rule.id!r}: keep example matches: {ex!r}")
     return failures
