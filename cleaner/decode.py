@@ -48,11 +48,13 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_TAGS = re.compile(rb"</(?:p|div|a|span|html|body|li|td|article|section|h[1-6])>", re.IGNORECASE)
-_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
-_CYRILLIC_CP1251 = re.compile(rb"[\xc0-\xff\xa8\xb8\xaa\xba\xaf\xbf\xb2\xb3\xa5\xb4]")
-_HIGH = re.compile(rb"[\x80-\xff]")
+_CONTROL = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])  # not \t\n\v\f\r or ESC
+# Byte classes, counted as len(data) - len(data.translate(None, CLASS)): a C loop, not a Python one.
+_CYRILLIC_CP1251 = bytes([*range(0xC0, 0x100), *b"\xa8\xb8\xaa\xba\xaf\xbf\xb2\xb3\xa5\xb4"])
+_HIGH = bytes(range(0x80, 0x100))
+_ASCII_LETTERS = bytes(b for b in range(0x80) if 0x41 <= (b | 0x20) <= 0x7A)
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _CP1252_HOLES = frozenset(b"\x81\x8d\x8f\x90\x9d")
-
 
 
 @attrs.frozen
@@ -80,7 +82,7 @@ def sniff_kind(data: bytes) -> str:
     head = data[:4096].lstrip(codecs.BOM_UTF8)
     if _HTML_START.match(head):
         return "html"
-    if len(_HTML_TAGS.findall(data[:65536])) >= 5 and data.lstrip(codecs.BOM_UTF8)[:1] == b"<":
+    if head[:1] == b"<" and len(_HTML_TAGS.findall(data[:65536])) >= 5:
         return "html"
     return "text"
 
@@ -92,9 +94,14 @@ def _check_binary(data: bytes) -> None:
     sample = data[:65536]
     if b"\x00" in sample:
         raise InputError("binary file (NUL bytes), not a text or HTML document")
-    controls = len(_CONTROL.findall(sample))
+    controls = len(sample) - len(sample.translate(None, _CONTROL))  # counts them 5x faster than a regex
     if controls > max(8, len(sample) // 100):
         raise InputError(f"binary file ({controls} control bytes in the first 64 KiB)")
+
+
+def _count(data: bytes, byte_class: bytes) -> int:
+    """How many bytes of ``data`` are in ``byte_class``."""
+    return len(data) - len(data.translate(None, byte_class))
 
 
 def _legacy_codec(data: bytes) -> str:
@@ -103,9 +110,9 @@ def _legacy_codec(data: bytes) -> str:
     Cyrillic text in cp1251 is almost entirely high bytes in the letter range; Western text in
     cp1252 has the odd accented letter between ASCII ones.
     """
-    high = len(_HIGH.findall(data))
-    letters = sum(1 for b in data if 0x41 <= (b | 0x20) <= 0x7A) + high
-    cyr = len(_CYRILLIC_CP1251.findall(data))
+    high = _count(data, _HIGH)
+    letters = _count(data, _ASCII_LETTERS) + high
+    cyr = _count(data, _CYRILLIC_CP1251)
     if letters and cyr / letters > 0.3 and cyr >= 0.8 * high:
         return "cp1251"
     if _CP1252_HOLES.isdisjoint(data):
@@ -125,8 +132,8 @@ def choose_encoding(data: bytes) -> tuple[str, int]:
         pass
     # Mostly valid UTF-8 with a few broken sequences stays UTF-8 (the bad bytes are dropped).
     text = data.decode("utf-8", "surrogateescape")
-    bad = sum(1 for ch in text if "\udc80" <= ch <= "\udcff")
-    multibyte = sum(1 for ch in text if ch > "\x7f" and not "\udc80" <= ch <= "\udcff")
+    bad = len(_SURROGATE.findall(text))
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII characters that decoded
     if multibyte >= 2 * bad:
         return "utf-8", 0
     return _legacy_codec(data), 0
@@ -144,6 +151,7 @@ def decode(
         raise InputError("empty file")
     if max_bytes and len(data) > max_bytes:
         raise InputError(f"file too large ({len(data)} bytes > limit {max_bytes}); skipped")
+    forced = encoding is not None
     if encoding is None:
         encoding, bom = choose_encoding(data)
     else:
@@ -155,7 +163,9 @@ def decode(
     if not encoding.startswith("utf-16") and not encoding.startswith("utf-32"):
         _check_binary(data)
     encoding = _canonical(encoding)
-    errors = "surrogateescape" if encoding == "utf-8" else "strict"
+    # A detected codec keeps the bytes it leaves undefined apart, one byte each, in no span; a codec
+    # the user forced must fit the whole file.
+    errors = "strict" if forced and encoding != "utf-8" else "surrogateescape"
     try:
         text = data[bom:].decode(encoding, errors)
     except UnicodeDecodeError as e:

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Text-mode throughput of ``cleaner.clean()`` on one core.
+
+    python benchmarks/bench_text.py [DIR] [--repeat N] [--profile]
+
+Loads every ``.txt`` under DIR (default: the shared benchmark's text articles), loads the rules and
+the language profiles (timed and reported apart), warms up with one pass, then times ``clean()``
+in-process over all documents ``--repeat`` times and prints docs/s, MB/s, the time spent in each
+stage, peak memory and a size-scaling check (one document repeated to 10 KB ... 10 MB).
+``--profile`` adds the cProfile functions with the largest cumulative times.
+No assertions: this prints numbers for people to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import os
+import pstats
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+import cleaner  # noqa: E402
+from cleaner import core, language  # noqa: E402
+from cleaner.assemble import assemble  # noqa: E402
+from cleaner.decode import decode  # noqa: E402
+from cleaner.judge import judge  # noqa: E402
+from cleaner.outlet import find_outlet  # noqa: E402
+from cleaner.result import CleanResult  # noqa: E402
+from cleaner.rules import default_rules  # noqa: E402
+from cleaner.segment import segment_text  # noqa: E402
+
+DEFAULT_DIR = REPO.parent / "shared" / "bench" / "articles" / "text"
+STAGES = ("decode", "segment", "judge", "assemble", "language", "outlet", "result")
+SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
+
+
+def one_core() -> str:
+    """Pin the process to one CPU so the numbers mean 'one core'."""
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def timed_pass(docs: list[bytes]) -> float:
+    """CPU seconds of one pass: on a shared machine, wall time also counts other processes' turns."""
+    t0 = time.process_time()
+    for data in docs:
+        cleaner.clean(data)
+    return time.process_time() - t0
+
+
+def stage_pass(docs: list[bytes]) -> dict[str, float]:
+    """CPU seconds per stage, calling the stage functions the way ``core.clean`` does."""
+    clock = time.process_time
+    spent: dict[str, float] = defaultdict(float)
+    for data in docs:
+        t0 = clock()
+        ruleset = core.resolve_rules(None)
+        doc = decode(data)
+        t1 = clock()
+        blocks = segment_text(doc)
+        t2 = clock()
+        verdicts = judge(blocks, ruleset)
+        t3 = clock()
+        text, spans, removed = assemble(blocks, verdicts)
+        t4 = clock()
+        lang, score = language.detect(text)
+        t5 = clock()
+        outlet = find_outlet(blocks, ruleset, core._index(ruleset), None)
+        t6 = clock()
+        CleanResult(
+            text=text,
+            spans=tuple(spans),
+            removed=tuple(removed),
+            language=lang,
+            language_score=score,
+            outlet=outlet,
+            kind=doc.kind,
+            encoding=doc.encoding,
+            sha256=hashlib.sha256(data).hexdigest(),
+            rules_digest=ruleset.digest,
+            version=cleaner.__version__,
+        )
+        t7 = clock()
+        for name, a, b in zip(STAGES, (t0, t1, t2, t3, t4, t5, t6), (t1, t2, t3, t4, t5, t6, t7), strict=True):
+            spent[name] += b - a
+    return spent
+
+
+def repeated(data: bytes, size: int) -> bytes:
+    """``data`` repeated (as whole lines) until it is at least ``size`` bytes."""
+    unit = data if data.endswith(b"\n") else data + b"\n"
+    return unit * (size // len(unit) + 1)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("dir", nargs="?", default=str(DEFAULT_DIR), help="folder of .txt documents")
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes over all documents (default 3)")
+    ap.add_argument("--profile", action="store_true", help="also print cProfile cumulative times")
+    args = ap.parse_args()
+
+    paths = sorted(Path(args.dir).rglob("*.txt"))
+    if not paths:
+        print(f"no .txt files under {args.dir}", file=sys.stderr)
+        return 1
+    docs = [p.read_bytes() for p in paths]
+    total_mb = sum(map(len, docs)) / 1e6
+    print(f"{len(docs)} documents, {total_mb:.2f} MB, {one_core()}, Python {sys.version.split()[0]}")
+
+    # Start-up costs, paid once per process.
+    t0 = time.perf_counter()
+    default_rules()
+    t1 = time.perf_counter()
+    language.detect("The council met on Monday to discuss the budget for next year and the roads.")
+    t2 = time.perf_counter()
+    print(f"start-up: rules {1e3 * (t1 - t0):.0f} ms, language profiles {1e3 * (t2 - t1):.0f} ms")
+
+    cold = timed_pass(docs)
+    print(f"first pass (warm-up): {len(docs) / cold:.0f} docs/s")
+    wall0 = time.perf_counter()
+    times = [timed_pass(docs) for _ in range(args.repeat)]
+    wall = (time.perf_counter() - wall0) / args.repeat
+    best, median = min(times), statistics.median(times)
+    print(
+        f"clean() CPU time: best {len(docs) / best:.0f} docs/s, {total_mb / best:.2f} MB/s, "
+        f"{1e3 * best / len(docs):.2f} ms/doc; median {len(docs) / median:.0f} docs/s over {args.repeat} passes"
+    )
+    print(f"clean() wall time: {len(docs) / wall:.0f} docs/s (lower when other processes share the core)")
+
+    spent = stage_pass(docs)
+    whole = sum(spent.values())
+    print("stages (one pass):")
+    for name in STAGES:
+        print(
+            f"  {name:<9} {1e3 * spent[name]:8.1f} ms  {100 * spent[name] / whole:5.1f}%  "
+            f"{1e6 * spent[name] / len(docs):7.0f} us/doc"
+        )
+
+    tracemalloc.start()
+    timed_pass(docs)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"memory: peak traced during a pass {peak / 1e6:.1f} MB, process max RSS {rss:.0f} MB")
+
+    sample = sorted(docs, key=len)[len(docs) // 2]
+    print(f"size scaling (median document, {len(sample)} bytes, repeated):")
+    for size in SIZES:
+        data = repeated(sample, size)
+        t = min(timed_pass([data]) for _ in range(3 if size <= 1_000_000 else 1))
+        print(f"  {len(data) / 1e6:8.2f} MB  {1e3 * t:9.1f} ms  {1e3 * t / (len(data) / 1e6):7.1f} ms/MB")
+
+    if args.profile:
+        prof = cProfile.Profile()
+        prof.enable()
+        timed_pass(docs)
+        prof.disable()
+        print("cProfile, one pass, by cumulative time:")
+        pstats.Stats(prof, stream=sys.stdout).strip_dirs().sort_stats("cumulative").print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
