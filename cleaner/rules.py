@@ -162,12 +162,27 @@ def builtin_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "rules"
 
 
-def _line_of(raw: str, key: str, value: str) -> int | None:
-    """1-based line where ``key = "value"`` is written, for error messages."""
-    for n, line in enumerate(raw.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith(key) and (f'"{value}"' in stripped or f"'{value}'" in stripped):
-            return n
+def _table_lines(raw: str, table: str) -> list[tuple[int, int | None]]:
+    """For each ``[[table]]`` header in order: (header line, line of its ``id``/``name`` key or None)."""
+    lines = raw.splitlines()
+    headers = [n for n, line in enumerate(lines, 1) if line.strip().startswith(f"[[{table}]]")]
+    key = "id" if table == "rule" else "name"
+    out = []
+    for i, head in enumerate(headers):
+        stop = headers[i + 1] - 1 if i + 1 < len(headers) else len(lines)
+        at = next(
+            (n for n in range(head + 1, stop + 1) if re.match(rf"\s*{key}\s*=", lines[n - 1])),
+            None,
+        )
+        out.append((head, at))
+    return out
+
+
+def _line_for(positions: list[tuple[int, int | None]], n: int) -> int | None:
+    """The line of table #n (1-based): its key line, else its header line."""
+    if n <= len(positions):
+        head, at = positions[n - 1]
+        return at or head
     return None
 
 
@@ -182,13 +197,12 @@ def _strings(path: str, line: int | None, rid: str, table: dict[str, Any], key: 
     return tuple(value)
 
 
-def _parse_rule(path: str, raw: str, table: Any, n: int) -> Rule:
+def _parse_rule(path: str, line: int | None, table: Any, n: int) -> Rule:
     if not isinstance(table, dict):
-        raise RuleError(path, f"rule #{n} is not a table")
+        raise RuleError(path, f"rule #{n} is not a table", line)
     rid = table.get("id")
     if not isinstance(rid, str) or not rid:
-        raise RuleError(path, f"rule #{n} has no 'id'")
-    line = _line_of(raw, "id", rid)
+        raise RuleError(path, f"rule #{n} has no 'id'", line)
     if not set(rid) <= _ID_CHARS or rid[0] == "-":
         raise RuleError(path, "id must be kebab-case (a-z, 0-9, -)", line, rid)
     unknown = set(table) - _RULE_KEYS
@@ -234,11 +248,10 @@ def _parse_rule(path: str, raw: str, table: Any, n: int) -> Rule:
     )
 
 
-def _parse_outlet(path: str, raw: str, table: Any, n: int) -> KnownOutlet:
+def _parse_outlet(path: str, line: int | None, table: Any, n: int) -> KnownOutlet:
     if not isinstance(table, dict) or not isinstance(table.get("name"), str):
-        raise RuleError(path, f"outlet #{n} needs a 'name'")
+        raise RuleError(path, f"outlet #{n} needs a 'name'", line)
     name = table["name"]
-    line = _line_of(raw, "name", name)
     unknown = set(table) - _OUTLET_KEYS
     if unknown:
         raise RuleError(path, f"outlet {name!r}: unknown key(s) {', '.join(sorted(unknown))}", line)
@@ -275,8 +288,10 @@ def load_file(path: Path) -> tuple[list[Rule], list[KnownOutlet], list[str]]:
     disable = data.get("disable", [])
     if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
         raise RuleError(name, "'disable' must be a list of rule ids")
-    rules = [_parse_rule(name, raw, t, i + 1) for i, t in enumerate(rules_raw)]
-    outlets = [_parse_outlet(name, raw, t, i + 1) for i, t in enumerate(outlets_raw)]
+    rule_lines = _table_lines(raw, "rule")
+    outlet_lines = _table_lines(raw, "outlet")
+    rules = [_parse_rule(name, _line_for(rule_lines, i + 1), t, i + 1) for i, t in enumerate(rules_raw)]
+    outlets = [_parse_outlet(name, _line_for(outlet_lines, i + 1), t, i + 1) for i, t in enumerate(outlets_raw)]
     return rules, outlets, disable
 
 
