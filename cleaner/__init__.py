@@ -1,7 +1,7 @@
 """cleaner: strip boilerplate from news and web documents, keeping byte-exact provenance.
 
-    >>> from cleaner import clean
-    >>> result = clean(b"Leave a Reply\\n\\nThe council met on Monday to discuss the budget for next year.")
+>>> from cleaner import clean
+>>> result = clean(b"Leave a Reply\\n\\nThe council met on Monday to discuss the budget for next year.")
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -11,11 +11,11 @@ try:
 except PackageNotFoundError:  # running from a source checkout
     __version__ = "0.0.0+source"
 
-from .core import clean  # noqa: E402
-from .errors import CleanerError, InputError, RuleError  # noqa: E402
-from .result import CleanResult, Outlet, Removal, Span  # noqa: E402
-from .rules import RuleSet, load_rules  # noqa: E402
-from .verify import verify  # noqa: E402
+from .core import clean
+from .errors import CleanerError, InputError, RuleError
+from .result import CleanResult, Outlet, Removal, Span
+from .rules import RuleSet, load_rules
+from .verify import verify
 
 __all__ = [
     "CleanResult",

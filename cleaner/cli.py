@@ -227,5 +227,7 @@ def _emit(args: argparse.Namespace, out: Path | None, doc_id: str, record: dict[
         if target in _WRITTEN:  # a.txt and a.html in one folder: keep both, by their full names
             target = out / (rel + suffix)
         _WRITTEN.add(target)
-        body = record["text"] + "\n" if args.format == "txt" else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        body = (
+            record["text"] + "\n" if args.format == "txt" else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+        )
         _atomic_write(target, body)

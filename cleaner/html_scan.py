@@ -60,10 +60,7 @@ def scan(text: str, byte_len: Callable[[str], int], base: int = 0) -> list[Run]:
     search = _TOKEN.search
     while pos < n:
         m = search(text, pos)
-        if m is None:
-            start_tok = n
-        else:
-            start_tok = m.start()
+        start_tok = n if m is None else m.start()
         if start_tok > pos:
             piece_end = start_tok
             bend = bpos + byte_len(text[pos:piece_end])

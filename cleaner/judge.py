@@ -257,9 +257,8 @@ class _Judge:
             if not candidates:
                 return
             first_open = next((i for i, v in enumerate(self.verdicts) if v is None or v.rule == "main-region"), -1)
-            h = next((i for i in candidates if i in self.repeated), None)
-            if h is None:
-                h = first_open if first_open in candidates else candidates[-1]
+            repeated = next((i for i in candidates if i in self.repeated), None)
+            h = repeated if repeated is not None else first_open if first_open in candidates else candidates[-1]
         self._keep_headline(h)
         for i in range(h + 1, a):
             if self.quality[i] == GOOD and self._outside(i):

@@ -56,15 +56,96 @@ _LEADING_NOISE = re.compile(r"^(?:(?:all rights? reserved|copyright|©)[\s.,:;-]
 _QUOTES = str.maketrans("", "", "\"“”„«»‘’'`")
 _EMBEDDED_DOMAIN = re.compile(r"(?:^|[\s(])(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,24})\b", re.IGNORECASE)
 _CORPORATE_TAIL = frozenset(
-    "media group network networks publishing publications holdings digital interactive online news newspapers "
-    "company communications corp inc llc ltd limited international broadcasting enterprises".split()
+    [
+        "media",
+        "group",
+        "network",
+        "networks",
+        "publishing",
+        "publications",
+        "holdings",
+        "digital",
+        "interactive",
+        "online",
+        "news",
+        "newspapers",
+        "company",
+        "communications",
+        "corp",
+        "inc",
+        "llc",
+        "ltd",
+        "limited",
+        "international",
+        "broadcasting",
+        "enterprises",
+    ]
 )
 _NOT_IN_NAMES = frozenset(
-    "this that these their our your his her its my site website page respective owners reserved rights "
-    "use terms policy all by from with is are was were be".split()
+    [
+        "this",
+        "that",
+        "these",
+        "their",
+        "our",
+        "your",
+        "his",
+        "her",
+        "its",
+        "my",
+        "site",
+        "website",
+        "page",
+        "respective",
+        "owners",
+        "reserved",
+        "rights",
+        "use",
+        "terms",
+        "policy",
+        "all",
+        "by",
+        "from",
+        "with",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+    ]
 )
 _NAME_JOINERS = frozenset(
-    "de of the and & y e la le el les des du da do di del della van von der den für for on at et a und".split()
+    [
+        "de",
+        "of",
+        "the",
+        "and",
+        "&",
+        "y",
+        "e",
+        "la",
+        "le",
+        "el",
+        "les",
+        "des",
+        "du",
+        "da",
+        "do",
+        "di",
+        "del",
+        "della",
+        "van",
+        "von",
+        "der",
+        "den",
+        "für",
+        "for",
+        "on",
+        "at",
+        "et",
+        "a",
+        "und",
+    ]
 )
 
 
@@ -366,11 +447,11 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
             fr = index.fingerprint_rule
             assert fr is not None
             known = index.fingerprint_owner[k]
-            cand = _Candidate(known.name, known.domains[0] if known.domains else None, known)
             m = index.fingerprint_rx[k].search(joined)
             if m is not None:
                 pos = bisect_right(starts, m.start()) - 1
-                add(cand, fr.id, float(fr.param("weight", 3)), pos, m.start() - starts[pos], m.end() - starts[pos])
+                fp_cand = _Candidate(known.name, known.domains[0] if known.domains else None, known)
+                add(fp_cand, fr.id, float(fr.param("weight", 3)), pos, m.start() - starts[pos], m.end() - starts[pos])
             continue
         rule = index.rules[rule_no]
         rx, g = index.doc_rx[(rule_no, k)]
@@ -416,9 +497,9 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
     if index.site_name_rule is not None:
         weight = float(index.site_name_rule.param("weight", 1))
         wanted: dict[str, tuple[str, str]] = {}
-        for g_ident, g in groups.items():
-            if g.cand.known is not None:
-                for alias in (g.cand.known.name, *g.cand.known.aliases):
+        for g_ident, grp in groups.items():
+            if grp.cand.known is not None:
+                for alias in (grp.cand.known.name, *grp.cand.known.aliases):
                     wanted.setdefault(alias.casefold(), g_ident)
         if wanted:
             for pos, block in enumerate(blocks):
@@ -429,10 +510,10 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
 
     # An unknown name joins a domain named in the document that spells it.
     domains = {
-        registrable_domain(g.cand.domain).split(".")[0]: ident for ident, g in groups.items() if g.cand.domain
+        registrable_domain(grp.cand.domain).split(".")[0]: ident for ident, grp in groups.items() if grp.cand.domain
     }
     if domains:
-        for ident, g in list(groups.items()):
+        for ident, grp in list(groups.items()):
             if ident[0] != "name":
                 continue
             compact = ident[1]
@@ -440,11 +521,11 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
             if target is None:
                 continue
             dg = groups[target]
-            for rid, w in g.weights.items():
-                ev = g.evidence[rid]
-                dg.add(rid, w, ev[1], ev[2], ev[3], g.first)
+            for rid, w in grp.weights.items():
+                ev = grp.evidence[rid]
+                dg.add(rid, w, ev[1], ev[2], ev[3], grp.first)
             if dg.cand.known is None:
-                dg.cand = _Candidate(g.cand.name, dg.cand.domain, None)
+                dg.cand = _Candidate(grp.cand.name, dg.cand.domain, None)
             del groups[ident]
 
     best = max(groups.values(), key=lambda g: (g.score, g.cand.known is not None, g.cand.domain is not None, -g.first))

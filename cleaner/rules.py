@@ -31,9 +31,7 @@ from .errors import RuleError
 
 SCOPES = ("block", "tail", "outlet", "heuristic")
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_RULE_KEYS = frozenset(
-    {"id", "category", "description", "scope", "patterns", "match", "keep", "message", "params"}
-)
+_RULE_KEYS = frozenset({"id", "category", "description", "scope", "patterns", "match", "keep", "message", "params"})
 _OUTLET_KEYS = frozenset({"name", "domains", "aliases", "fingerprints"})
 
 
@@ -116,7 +114,8 @@ class _PatternSet:
         hits = self._set.Match(text)
         if not hits:
             return None
-        for owner in sorted({self._owner[h] for h in hits}):
+        owners: list[int] = sorted({self._owner[h] for h in hits})
+        for owner in owners:
             rule = self.rules[owner]
             if words <= rule.param("max_words", words):
                 return rule
@@ -317,9 +316,7 @@ def load_rules(extra: Sequence[str | Path] = (), *, builtin: bool = True) -> Rul
             for rule in file_rules:
                 if rule.id in rules:
                     other = rules[rule.id]
-                    raise RuleError(
-                        rule.path, f"id already used at {other.path}:{other.line}", rule.line, rule.id
-                    )
+                    raise RuleError(rule.path, f"id already used at {other.path}:{other.line}", rule.line, rule.id)
                 rules[rule.id] = rule
             outlets.extend(file_outlets)
             disabled.update(file_disable)
