@@ -90,33 +90,76 @@ class KnownOutlet:
     path: str
 
 
+_LEADING_ANCHOR = re.compile(r"^((?:\(\?[a-zA-Z]+\))?)\^")
+
+
+def _anchored(pattern: str) -> str | None:
+    """The pattern without its leading ``^`` when it is anchored as a whole, else None.
+
+    ``^a|b`` is not anchored as a whole: a ``|`` outside any group or class keeps it unanchored.
+    """
+    m = _LEADING_ANCHOR.match(pattern)
+    if m is None:
+        return None
+    depth, i, n = 0, 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a class: skip to its end (a ] right after [ or [^ is literal)
+            i += 2 if pattern.startswith("[^", i) else 1
+            i += 1 if i < n and pattern[i] == "]" else 0
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return None
+        i += 1
+    return m.group(1) + pattern[m.end() :]
+
+
 class _PatternSet:
-    """All patterns of some rules in one RE2 set: one pass per block tells which rules match."""
+    """All patterns of some rules in RE2 sets: one pass per block tells which rules match.
+
+    Patterns anchored at the start go into an anchored set, the others into a search set: RE2's DFA
+    for one mixed set of many Unicode patterns is several times slower than the two apart.
+    """
 
     def __init__(self, rules: Sequence[Rule]):
         self.rules: list[Rule] = list(rules)
-        self._owner: list[int] = []
-        self._set = None
-        if not self.rules:
-            return
-        s = re2.Set.SearchSet(_options())
+        self._sets: list[tuple[Any, list[int]]] = []
+        anchored = re2.Set.MatchSet(_options())
+        searched = re2.Set.SearchSet(_options())
+        owners: tuple[list[int], list[int]] = ([], [])
         for i, rule in enumerate(self.rules):
             for pat in rule.patterns:
-                s.Add(set_pattern(pat))
-                self._owner.append(i)
-        s.Compile()
-        self._set = s
+                bare = _anchored(pat)
+                if bare is not None:
+                    anchored.Add(set_pattern(bare))
+                    owners[0].append(i)
+                else:
+                    searched.Add(set_pattern(pat))
+                    owners[1].append(i)
+        for rset, owner in zip((anchored, searched), owners, strict=True):
+            if owner:
+                rset.Compile()
+                self._sets.append((rset, owner))
 
     def first(self, text: str, words: int = 0) -> Rule | None:
         """The earliest-listed rule with a pattern matching ``text`` whose ``max_words`` allows ``words``."""
-        if self._set is None:
+        found: set[int] = set()
+        for rset, owner in self._sets:
+            hits = rset.Match(text)
+            if hits:
+                found.update(owner[h] for h in hits)
+        if not found:
             return None
-        hits = self._set.Match(text)
-        if not hits:
-            return None
-        owners: list[int] = sorted({self._owner[h] for h in hits})
-        for owner in owners:
-            rule = self.rules[owner]
+        for i in sorted(found):
+            rule = self.rules[i]
             if words <= rule.param("max_words", words):
                 return rule
         return None
