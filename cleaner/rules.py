@@ -200,7 +200,7 @@ class RuleSet:
 def builtin_dir() -> Path:
     """The folder of the shipped rule files (inside the installed package)."""
     here = Path(__file__).resolve().parent
-    packaged = here / "rules"
+    packaged = here / "builtin_rules"  # where the wheel puts the repository's rules/ folder
     return packaged if packaged.is_dir() else here.parent / "rules"
 
 
