@@ -239,7 +239,9 @@ class _Judge:
         """The headline is kept: the repeat of the page title just before the region; else, among the
         title-like lines within ``window`` blocks before it, one that the page repeats, else the
         document's first line, else the nearest. Prose between the headline and the region (a
-        standfirst) is kept with it."""
+        standfirst) is kept with it, and so is a shorter sentence-like line there when only lines the
+        pattern rules removed (bylines, share bars, photo credits) or date lines separate it from the
+        region."""
         rule = self.rules.heuristic("headline")
         if rule is None:
             return
@@ -260,9 +262,38 @@ class _Judge:
             repeated = next((i for i in candidates if i in self.repeated), None)
             h = repeated if repeated is not None else first_open if first_open in candidates else candidates[-1]
         self._keep_headline(h)
+        standfirst = self._standfirst(h, a, rule)
         for i in range(h + 1, a):
-            if self.quality[i] == GOOD and self._outside(i):
+            if (self.quality[i] == GOOD or i in standfirst) and self._outside(i):
                 self.verdicts[i] = KEEP
+
+    def _standfirst(self, h: int, a: int, rule: Rule) -> set[int]:
+        """Sentence-like lines between the headline ``h`` and the region start ``a`` (a standfirst too
+        short or too plain to count as prose) when every other line between is metadata the pattern
+        rules removed (bylines, share bars, photo credits) or a date line: nothing else sits there."""
+        lines: set[int] = set()
+        for i in range(h + 1, a):
+            v = self.verdicts[i]
+            if self._outside(i) and self._standfirst_like(i, rule):
+                lines.add(i)
+            elif self._outside(i):
+                if not self.feats[i].timestamp:
+                    return set()
+            elif self.rules.by_id[v.rule].scope != "block":
+                return set()
+        return lines
+
+    def _standfirst_like(self, i: int, rule: Rule) -> bool:
+        f = self.feats[i]
+        return (
+            f.sentence_end
+            and self.blocks[i].text[-1] not in ":;,"
+            and rule.param("standfirst_min_words", 8) <= f.words <= rule.param("standfirst_max_words", 60)
+            and not f.urlish
+            and not f.separators
+            and not f.teaser
+            and not f.timestamp
+        )
 
     def _outside(self, i: int) -> bool:
         v = self.verdicts[i]
