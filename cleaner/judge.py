@@ -279,7 +279,7 @@ class _Judge:
             elif self._outside(i):
                 if not self.feats[i].timestamp:
                     return set()
-            elif self.rules.by_id[v.rule].scope != "block":
+            elif v is None or self.rules.by_id[v.rule].scope != "block":
                 return set()
         return lines
 
