@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -67,16 +67,36 @@ def clean(
     Raises ``InputError`` (one clear line) for input that cannot be cleaned.
     """
     data = read_source(source)
-    ruleset = resolve_rules(rules)
+    return run(data, resolve_rules(rules), kind=kind, url=url, encoding=encoding, max_bytes=max_bytes)
+
+
+def run(
+    data: bytes,
+    ruleset: RuleSet,
+    *,
+    kind: str | None = None,
+    url: str | None = None,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    done: Callable[[str], None] | None = None,
+) -> CleanResult:
+    """The pipeline itself, on bytes; ``done(stage)`` is called after each stage (for benchmarks)."""
+    tick = done or _no_tick
     doc = decode(data, kind=kind, encoding=encoding, max_bytes=max_bytes)
+    tick("decode")
     if doc.kind == "html":
         raise InputError("HTML input is not supported yet; pass kind='text' to clean it as text")
     blocks = segment_text(doc)
+    tick("segment")
     verdicts = judge(blocks, ruleset)
+    tick("judge")
     text, spans, removed = assemble(blocks, verdicts)
+    tick("assemble")
     language, score = detect(text)
+    tick("language")
     outlet = find_outlet(blocks, ruleset, _index(ruleset), url)
-    return CleanResult(
+    tick("outlet")
+    result = CleanResult(
         text=text,
         spans=tuple(spans),
         removed=tuple(removed),
@@ -89,3 +109,9 @@ def clean(
         rules_digest=ruleset.digest,
         version=__version__,
     )
+    tick("result")
+    return result
+
+
+def _no_tick(stage: str) -> None:
+    pass
