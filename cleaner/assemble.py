@@ -7,6 +7,7 @@ Kept blocks are joined with ``\\n`` when they sat on consecutive lines of one pa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .judge import Verdict
 from .result import Removal, Span
@@ -32,9 +33,28 @@ def assemble(blocks: Sequence[Block], verdicts: Sequence[Verdict]) -> tuple[str,
             sep = "\n" if same_para else "\n\n"
             parts.append(sep)
             pos += len(sep)
-        data = block.text.encode("utf-8", "surrogateescape")
-        spans.append(Span(pos, pos + len(data), block.start, block.end))
+        pieces = getattr(block, "pieces", ())
+        if pieces:  # HTML: one span per run of character data
+            spans.extend(_piece_spans(block.text, pieces, pos))
+            pos += len(block.text.encode("utf-8"))
+        else:
+            data = block.text.encode("utf-8", "surrogateescape")
+            spans.append(Span(pos, pos + len(data), block.start, block.end))
+            pos += len(data)
         parts.append(block.text)
-        pos += len(data)
         prev = block
     return "".join(parts), spans, removed
+
+
+def _piece_spans(text: str, pieces: Sequence[Any], pos: int) -> list[Span]:
+    """Spans of a block made of pieces (``cstart, cend, start, end``) whose text starts at byte ``pos``."""
+    spans = []
+    char = 0
+    for p in pieces:
+        if p.cstart > char:  # the space between two pieces
+            pos += len(text[char : p.cstart].encode("utf-8"))
+        size = len(text[p.cstart : p.cend].encode("utf-8"))
+        spans.append(Span(pos, pos + size, p.start, p.end))
+        pos += size
+        char = p.cend
+    return spans

@@ -12,12 +12,15 @@ from . import __version__
 from .assemble import assemble
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import InputError
+from .html_content import judge_page
+from .html_meta import Meta, meta_outlet, name_outlet, read_meta
+from .html_segment import parse, segment_html
 from .judge import judge
 from .language import detect
 from .outlet import OutletIndex, find_outlet
 from .result import CleanResult
 from .rules import RuleSet, default_rules, load_rules
-from .segment import segment_text
+from .segment import Block, segment_text
 
 Source = bytes | bytearray | memoryview | str | os.PathLike[str]
 
@@ -84,17 +87,33 @@ def run(
     tick = done or _no_tick
     doc = decode(data, kind=kind, encoding=encoding, max_bytes=max_bytes)
     tick("decode")
+    blocks: Sequence[Block]
+    meta: Meta | None = None
     if doc.kind == "html":
-        raise InputError("HTML input is not supported yet; pass kind='text' to clean it as text")
-    blocks = segment_text(doc)
-    tick("segment")
-    verdicts = judge(blocks, ruleset)
+        tree = parse(doc)
+        meta = read_meta(tree)
+        tick("parse")
+        page = segment_html(doc, tree, ruleset)
+        blocks = page.blocks
+        tick("segment")
+        verdicts = judge_page(page, ruleset)
+    else:
+        blocks = segment_text(doc)
+        tick("segment")
+        verdicts = judge(blocks, ruleset)
     tick("judge")
     text, spans, removed = assemble(blocks, verdicts)
     tick("assemble")
     language, score = detect(text)
     tick("language")
-    outlet = find_outlet(blocks, ruleset, _index(ruleset), url)
+    if language == "und" and meta is not None and meta.lang and text.strip():
+        language = meta.lang  # the page's own claim, when the text is too short to tell
+    index = _index(ruleset)
+    outlet = meta_outlet(doc, meta, ruleset, index) if meta is not None and not url else None
+    if outlet is None:
+        outlet = find_outlet(blocks, ruleset, index, url)
+    if outlet is None and meta is not None and not url:
+        outlet = name_outlet(doc, meta, ruleset, index)
     tick("outlet")
     result = CleanResult(
         text=text,

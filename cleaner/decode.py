@@ -54,6 +54,7 @@ _CYRILLIC_CP1251 = bytes([*range(0xC0, 0x100), *b"\xa8\xb8\xaa\xba\xaf\xbf\xb2\x
 _HIGH = bytes(range(0x80, 0x100))
 _ASCII_LETTERS = bytes(b for b in range(0x80) if 0x41 <= (b | 0x20) <= 0x7A)
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_UTF8_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
 _CP1252_HOLES = frozenset(b"\x81\x8d\x8f\x90\x9d")
 
 
@@ -120,11 +121,67 @@ def _legacy_codec(data: bytes) -> str:
     return "latin-1"
 
 
-def choose_encoding(data: bytes) -> tuple[str, int]:
-    """The codec and BOM length for ``data``: BOM, else UTF-8 if (mostly) valid, else legacy."""
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""",
+    re.IGNORECASE,
+)
+# WHATWG Encoding Standard: labels browsers read differently from Python's codec of that name.
+_WHATWG = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "latin-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "utf-16-le": "utf-8",
+    "utf-16-be": "utf-8",
+    "utf-16": "utf-8",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+}
+PRESCAN_BYTES = 1024
+"""How far into an HTML page browsers look for a ``<meta charset>`` (HTML Standard: 1024 bytes)."""
+
+
+def meta_charset(data: bytes) -> str | None:
+    """The codec an HTML page declares in its first bytes (``<meta charset>`` or ``http-equiv``).
+
+    Only codecs that map every character to whole source bytes, without state, are taken; a label
+    Python does not know, or a stateful one (ISO-2022, UTF-7), is ignored, as browsers ignore
+    labels they do not support.
+    """
+    for m in _META_CHARSET.finditer(data[:PRESCAN_BYTES]):
+        label = m.group(1).decode("ascii").strip().lower()
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            continue
+        name = _WHATWG.get(name, name)
+        if "2022" in name or name in ("utf-7", "hz") or name.startswith("utf-32"):
+            continue
+        return name
+    return None
+
+
+def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
+    """The codec and BOM length for ``data``, as browsers choose it.
+
+    BOM; for HTML, then the ``<meta charset>`` prescan; then UTF-8 if (mostly) valid; then a
+    deterministic single-byte guess.
+    """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name, len(bom)
+    if b"\x00" in data[:4096]:
+        utf16 = bomless_utf16(data)
+        if utf16 is not None:
+            return utf16, 0
+    if kind == "html":
+        declared = meta_charset(data)
+        if declared is not None and (declared == "utf-8" or _round_trips(data, declared)):
+            return declared, 0
     try:
         data.decode("utf-8")
         return "utf-8", 0
@@ -134,7 +191,14 @@ def choose_encoding(data: bytes) -> tuple[str, int]:
     text = data.decode("utf-8", "surrogateescape")
     bad = len(_SURROGATE.findall(text))
     multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII characters that decoded
-    if multibyte >= 2 * bad:
+    # UTF-8-encoded surrogates (CESU-8, WTF-8, Python's surrogatepass) are UTF-8 too: 3 bad bytes each.
+    encoded_surrogates = len(_UTF8_SURROGATE.findall(data))
+    bad -= 3 * encoded_surrogates
+    multibyte += encoded_surrogates
+    # Stay UTF-8 when that reads at least as many characters as a legacy codec would: a file that
+    # mixes UTF-8 and cp1251 loses its cp1251 lines (kept apart, in no span) rather than showing both
+    # halves as mojibake; legacy text almost never holds valid multi-byte UTF-8 sequences.
+    if multibyte >= bad:
         return "utf-8", 0
     return _legacy_codec(data), 0
 
@@ -152,14 +216,12 @@ def decode(
     if max_bytes and len(data) > max_bytes:
         raise InputError(f"file too large ({len(data)} bytes > limit {max_bytes}); skipped")
     forced = encoding is not None
+    if kind is None and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        kind = sniff_kind(data)
     if encoding is None:
-        encoding, bom = choose_encoding(data)
+        encoding, bom = choose_encoding(data, kind)
     else:
-        try:
-            encoding = codecs.lookup(encoding).name
-        except LookupError:
-            raise InputError(f"unknown encoding {encoding!r}") from None
-        bom = next((len(b) for b, n in _BOMS if data.startswith(b) and codecs.lookup(n).name == encoding), 0)
+        encoding, bom = forced_codec(encoding, data)
     if not encoding.startswith("utf-16") and not encoding.startswith("utf-32"):
         _check_binary(data)
     encoding = _canonical(encoding)
@@ -172,12 +234,168 @@ def decode(
         raise InputError(f"cannot decode as {encoding}: {e.reason} at byte {e.start + bom}") from None
     if kind is None:
         kind = "text" if encoding.startswith(("utf-16", "utf-32")) else sniff_kind(data)
-    elif kind not in ("text", "html"):
+    if kind not in ("text", "html"):
         raise InputError(f"unknown kind {kind!r} (expected 'text' or 'html')")
+    if kind == "html" and html_depth(text) > MAX_HTML_DEPTH:
+        raise InputError(f"HTML nested too deeply (over {MAX_HTML_DEPTH} open elements), not cleaned")
     return Document(data=data, text=text, encoding=encoding, kind=kind, bom=bom)
+
+
+def _round_trips(data: bytes, codec: str) -> bool:
+    """Whether ``data`` decodes with ``codec`` into text that encodes back to the same bytes.
+
+    Byte offsets come from re-encoding slices of the text, so a multi-byte codec is only usable
+    when it round-trips; single-byte codecs always do (undefined bytes become lone surrogates).
+    """
+    try:
+        return data.decode(codec, "surrogateescape").encode(codec, "surrogateescape") == data
+    except (UnicodeError, LookupError):
+        return False
 
 
 def _canonical(name: str) -> str:
     """Stable, human names for the codecs we report."""
     name = codecs.lookup(name).name
     return {"iso8859-1": "latin-1", "windows-1251": "cp1251", "windows-1252": "cp1252"}.get(name, name)
+
+
+# --- encodings the user names ---------------------------------------------------------------------
+
+# Codecs whose text cannot be mapped back onto the bytes piece by piece: stateful ones (a piece's
+# bytes depend on what came before it) and those that are not character encodings at all.
+_UNUSABLE = frozenset({"utf-7", "punycode", "idna", "unicode-escape", "raw-unicode-escape", "undefined", "hz"})
+# A name that leaves the byte order open: the BOM decides, else little-endian (as browsers do).
+_ENDIAN = {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-8-sig": "utf-8"}
+
+
+def forced_codec(label: str, data: bytes) -> tuple[str, int]:
+    """The codec and BOM length for an encoding the user named, or InputError when it cannot be used."""
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        raise InputError(f"unknown encoding {label!r}") from None
+    name = info.name
+    if not getattr(info, "_is_text_encoding", True) or name in _UNUSABLE or "2022" in name:
+        raise InputError(f"encoding {label!r} cannot be used: its text does not map back onto the bytes piece by piece")
+    boms = [(bom, codec) for bom, codec in _BOMS if data.startswith(bom)]
+    if name in _ENDIAN:
+        family = name.removesuffix("-sig")
+        found = next((c for _, c in boms if c.startswith(family)), None)
+        name = found or _ENDIAN[name]
+    bom = next((len(b) for b, n in boms if codecs.lookup(n).name == name), 0)
+    return name, bom
+
+
+# --- UTF-16 without a byte order mark ---------------------------------------------------------------
+
+
+def bomless_utf16(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for UTF-16 text that has no BOM, else None.
+
+    Such text has NUL high bytes for its ASCII characters (spaces, digits, line ends) on one side
+    of every byte pair and almost none on the other, decodes without a broken surrogate, and gives
+    text without control characters: binary data with NUL bytes fails one of these.
+    """
+    sample = data[:65536]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    pairs = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= max(2, pairs // 20) and even <= pairs // 100:
+        codec = "utf-16-le"
+    elif even >= max(2, pairs // 20) and odd <= pairs // 100:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError:
+        if len(sample) == len(data):
+            return None
+        text = sample[:-2].decode(codec, "ignore")  # the sample may end inside a surrogate pair
+    controls = len(text) - len(text.translate(_TEXT_CONTROLS))
+    return codec if controls <= len(text) // 200 else None
+
+
+_TEXT_CONTROLS = dict.fromkeys(c for c in [*range(0x20), 0x7F] if chr(c) not in "\t\n\v\f\r\x1b")
+"""str.translate table that deletes the C0 control characters text never holds."""
+
+
+# --- nesting depth of HTML ---------------------------------------------------------------------------
+
+
+def _words(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+MAX_HTML_DEPTH = 1024
+"""Pages whose elements nest deeper are refused: parsing them takes time quadratic in the depth."""
+
+# A comment, a declaration or processing instruction, or a tag: (end?, name, self-closing?); one that
+# the input cuts short runs to its end.
+_HTML_TOKEN = re.compile(r"<(?:!--.*?(?:-->|\Z)|[!?][^>]*(?:>|\Z)|(/?)([A-Za-z][^\s/>]*)[^>]*?(/?)(?:>|\Z))", re.DOTALL)
+_VOID = _words(
+    "area base basefont bgsound br col embed frame hr image img input keygen link meta param source track wbr"
+)
+# Elements the parser closes by itself when a sibling starts: they never make a page deeper.
+_IMPLIED_END = _words(
+    "html head body p li dt dd option optgroup tr td th thead tbody tfoot colgroup caption rb rt rtc rp"
+)
+_RAW_TEXT = _words("script style textarea title xmp iframe noembed noframes noscript")
+_HEADINGS = _words("h1 h2 h3 h4 h5 h6")
+_FOREIGN = frozenset({"svg", "math"})
+
+
+def html_depth(text: str, limit: int = MAX_HTML_DEPTH) -> int:
+    """How deeply the elements of an HTML page nest, estimated from its tags in one pass.
+
+    An end tag closes the elements opened since its start tag; elements whose end tag is optional,
+    void elements and self-closed foreign (SVG, MathML) elements do not count. The count stops as
+    soon as it passes ``limit``.
+    """
+    if text.count("<") <= limit:  # cannot be deeper than it has tags
+        return 0
+    stack: list[str] = []
+    opened: dict[str, int] = {}
+    deepest = pos = 0
+    end = len(text)
+    while pos < end:
+        m = _HTML_TOKEN.search(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        name = m.group(2)
+        if name is None:  # comment, doctype, processing instruction
+            continue
+        name = name.lower()
+        if m.group(1):  # an end tag closes its element and everything opened inside it
+            if opened.get(name):
+                while (top := stack.pop()) != name:
+                    opened[top] -= 1
+                opened[name] -= 1
+            continue
+        if name in _VOID or name in _IMPLIED_END or (m.group(3) and (name in _FOREIGN or _inside(opened, _FOREIGN))):
+            continue
+        if name in _RAW_TEXT:  # its content is text up to its end tag
+            close = re.compile(rf"</{name}[\s/>]", re.IGNORECASE).search(text, pos)
+            pos = close.end() if close else end
+            deepest = max(deepest, len(stack) + 1)
+            continue
+        if name == "plaintext":
+            break
+        if (name == "a" and opened.get("a")) or (name in _HEADINGS and stack and stack[-1] in _HEADINGS):
+            shut = "a" if name == "a" else stack[-1]  # <a> in <a>, <h2> in <h1>: the open one closes
+            while (top := stack.pop()) != shut:
+                opened[top] -= 1
+            opened[shut] -= 1
+        stack.append(name)
+        opened[name] = opened.get(name, 0) + 1
+        if len(stack) > deepest:
+            deepest = len(stack)
+            if deepest > limit:
+                break
+    return deepest
+
+
+def _inside(opened: dict[str, int], names: frozenset[str]) -> bool:
+    return any(opened.get(n) for n in names)

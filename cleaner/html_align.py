@@ -25,6 +25,13 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def _matching(key: str) -> str:
+    """How a key is compared with DOM text: a ``<`` counts as white space. The scanner leaves a
+    literal ``<`` out of every run (no span may hold one) while the DOM keeps it, so the two can
+    only meet with it taken for a gap; one decoded from ``&lt;`` stays in the run's text."""
+    return " ".join(key.replace("<", " ").split()) if "<" in key else key
+
+
 class Aligner:
     """Pairs DOM text nodes with source runs, in one forward pass."""
 
@@ -32,14 +39,17 @@ class Aligner:
         self.text = text
         self.runs = runs
         self.keys: list[str] = []
+        self.match: list[str] = []
         self.where: dict[str, list[int]] = {}
         for i, r in enumerate(runs):
             raw = text[r.cstart : r.cend]
             k = squash(html.unescape(raw) if "&" in raw else raw)
             self.keys.append(k)
-            if k:
-                self.where.setdefault(k, []).append(i)
-        self.filled = [i for i, k in enumerate(self.keys) if k]
+            m = _matching(k)
+            self.match.append(m)
+            if m:
+                self.where.setdefault(m, []).append(i)
+        self.filled = [i for i, k in enumerate(self.match) if k]
         self.pos = 0
 
     def key(self, i: int) -> str:
@@ -52,7 +62,7 @@ class Aligner:
 
     def align(self, node_text: str) -> list[int] | None:
         """Indices of the runs that make up a text node ([] for white space), or None when not found."""
-        want = squash(node_text)
+        want = _matching(squash(node_text))
         if not want:
             return []
         exact = self.where.get(want)
@@ -63,7 +73,7 @@ class Aligner:
                 return [exact[at]]
         start = bisect.bisect_left(self.filled, self.pos)
         for i in self.filled[start : start + WINDOW]:
-            if want.startswith(self.keys[i]):
+            if want.startswith(self.match[i]):
                 got = self._merge(i, want)
                 if got is not None:
                     self.pos = got[-1] + 1
@@ -71,12 +81,12 @@ class Aligner:
         return None
 
     def _merge(self, i: int, want: str) -> list[int] | None:
-        have = self.keys[i]
+        have = self.match[i]
         used = [i]
         j = i + 1
         n = len(self.runs)
         while len(have) < len(want) and j < n:
-            k = self.keys[j]
+            k = self.match[j]
             if k:
                 if want.startswith(have + k):
                     have += k

@@ -18,7 +18,9 @@ All steps are single passes over the blocks: the judge is linear in the number o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from itertools import chain
 
 import attrs
 
@@ -27,6 +29,8 @@ from .rules import Rule, RuleSet
 from .segment import Block
 
 GOOD, MEDIUM, SHORT, BAD, HEAD = "good", "medium", "short", "bad", "headline"
+MEMO_SIZE = 8192
+"""Lines whose assessment is remembered: menus, share bars and footers repeat on every page of a site."""
 
 
 @attrs.frozen
@@ -43,11 +47,37 @@ KEEP = Verdict(True)
 
 
 def _drop(rule: Rule, message: str = "") -> Verdict:
-    return Verdict(False, rule.id, rule.category, message or rule.message)
+    if message:
+        return Verdict(False, rule.id, rule.category, message)
+    return _dropped(rule.id, rule.category, rule.message)
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
+@lru_cache(maxsize=256)
+def _dropped(rule_id: str, category: str, message: str) -> Verdict:
+    """The verdict of a rule with its own message: one shared object per rule."""
+    return Verdict(False, rule_id, category, message)
+
+
+@lru_cache(maxsize=8)
+def _assessor(rules: RuleSet) -> Callable[[str], tuple[Features, Rule | None]]:
+    """What a line's text alone tells under these rules: its features, and the first pattern rule that
+    removes it. Remembered for the last ``MEMO_SIZE`` lines, one memo per rule set."""
+
+    @lru_cache(maxsize=MEMO_SIZE)
+    def assess(text: str) -> tuple[Features, Rule | None]:
+        f = measure(text)
+        return f, rules.lines.first(text, f.words)
+
+    return assess
+
+
+def _score(c: str, f: Features, gap_cost: float, sentence_weight: float) -> float:
+    """A block's score for the region: prose its words, a sentence-like medium line part of them, else a gap."""
+    if c == GOOD:
+        return float(f.words)
+    if c == MEDIUM and f.sentence_end:
+        return f.words * sentence_weight
+    return -gap_cost
 
 
 class _Judge:
@@ -55,7 +85,10 @@ class _Judge:
         self.blocks = blocks
         self.rules = rules
         self.n = len(blocks)
-        self.feats: list[Features] = [measure(b.text) for b in blocks]
+        assess = _assessor(rules)
+        assessed = [assess(b.text) for b in blocks]
+        self.feats: list[Features] = [f for f, _ in assessed]
+        self.line_rules: list[Rule | None] = [r for _, r in assessed]
         self.verdicts: list[Verdict | None] = [None] * self.n
         self.classes: list[str] = [""] * self.n
         self.quality: list[str] = []
@@ -70,9 +103,7 @@ class _Judge:
 
     # 1. pattern rules -------------------------------------------------------------------------
     def patterns(self) -> None:
-        for i, block in enumerate(self.blocks):
-            words = self.feats[i].words
-            rule = self.rules.lines.first(block.text, words)
+        for i, rule in enumerate(self.line_rules):
             if rule is None:
                 continue
             self.verdicts[i] = _drop(rule)
@@ -85,8 +116,8 @@ class _Judge:
         head = self.rules.heuristic("repeated-headline")
         seen: dict[str, int] = {}
         heads: list[str] = []
-        for i in range(self.n):
-            text = _norm(self.blocks[i].text)
+        for i, f in enumerate(self.feats):
+            text = f.key
             if self.verdicts[i] is not None:
                 seen.setdefault(text, i)
                 continue
@@ -100,7 +131,7 @@ class _Judge:
                     if text.startswith(h) and len(text) > len(h):
                         self.verdicts[i] = _drop(head, "starts with the headline again")
                         break
-                if self.verdicts[i] is None and not heads and self.feats[i].words >= head.param("min_words", 4):
+                if self.verdicts[i] is None and not heads and f.words >= head.param("min_words", 4):
                     heads.append(text)
 
     # 3. quality classes -------------------------------------------------------------------------
@@ -149,7 +180,7 @@ class _Judge:
             return
         gap_cost = rule.param("gap_cost", 6)
         sentence_weight = rule.param("sentence_weight", 0.5)
-        scores = [self._score(i, gap_cost, sentence_weight) for i in range(self.n)]
+        scores = [_score(c, f, gap_cost, sentence_weight) for c, f in zip(self.classes, self.feats, strict=True)]
         hard = set(self.markers)
         soft: set[int] = set()
         stamps = [i for i, f in enumerate(self.feats) if f.timestamp]
@@ -170,21 +201,13 @@ class _Judge:
         outside = _drop(rule, "outside the main article region")
         after_marker = next((m for m in self.markers if m > b), None)
         tail = self.rules.heuristic("tail-zone")
-        for i in range(self.n):
-            if self.verdicts[i] is None and not a <= i <= b:
+        for i in chain(range(a), range(b + 1, self.n)):
+            if self.verdicts[i] is None:
                 if tail is not None and after_marker is not None and i > after_marker:
                     self.verdicts[i] = _drop(tail, f"after the tail marker on line {self.blocks[after_marker].line}")
                 else:
                     self.verdicts[i] = outside
                 self.classes[i] = BAD
-
-    def _score(self, i: int, gap_cost: float, sentence_weight: float) -> float:
-        f = self.feats[i]
-        if self.classes[i] == GOOD:
-            return float(f.words)
-        if self.classes[i] == MEDIUM and f.sentence_end:
-            return f.words * sentence_weight
-        return -gap_cost
 
     def _run_from(
         self, a: int, scores: list[float], hard: set[int], soft: set[int], min_score: float, cut_words: float
@@ -223,13 +246,13 @@ class _Judge:
         head = self.rules.heuristic("headline")
         if head is None or self.n < 2 or self.feats[0].words < head.param("min_words", 4):
             return None
-        title = _norm(self.blocks[0].text)
+        title = self.feats[0].key
         min_share = head.param("title_share", 0.5)
         for i in range(1, self.n):
             f = self.feats[i]
             if f.words < 3 or f.chars < len(title) * min_share or f.chars > len(title) + 2:
                 continue
-            text = _norm(self.blocks[i].text)
+            text = f.key
             if title.startswith(text) or title.endswith(text):
                 return i
         return None
@@ -252,7 +275,7 @@ class _Judge:
             h = self.anchor
             if not lo <= h < a:
                 return
-            if lo == 0 and _norm(self.blocks[0].text) == _norm(self.blocks[h].text):
+            if lo == 0 and self.feats[0].key == self.feats[h].key:
                 h = 0  # the document starts with its headline; the later copy stays a duplicate
         else:
             candidates = [i for i in range(lo, a) if self._headline_like(i, rule)]
@@ -390,4 +413,15 @@ def judge(blocks: Sequence[Block], rules: RuleSet) -> list[Verdict]:
     j.find_headline()
     j.context()
     j.rest()
+    return [v if v is not None else KEEP for v in j.verdicts]
+
+
+def judge_named(blocks: Sequence[Block], rules: RuleSet) -> list[Verdict]:
+    """Verdicts from the named rules and repetition only (no line-quality or region guesses).
+
+    For blocks whose context is already known, such as those of an HTML page's article element.
+    """
+    j = _Judge(blocks, rules)
+    j.patterns()
+    j.repetition()
     return [v if v is not None else KEEP for v in j.verdicts]

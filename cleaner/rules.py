@@ -10,7 +10,11 @@ Scopes:
   tail       a match removes the block and starts a tail zone (what follows is boilerplate unless
              it is clearly article prose);
   outlet     a match is evidence of the outlet: the named group ``outlet`` holds its name or domain;
-  heuristic  behaviour lives in code (``judge.py``, found by the rule id), tuned by ``params``.
+  heuristic  behaviour lives in code (``judge.py``, found by the rule id), tuned by ``params``;
+  selector   (HTML) CSS ``selectors``: what an element matching one holds is removed (navigation,
+             share bars, comment sections...); its examples are HTML fragments;
+  content    (HTML) CSS ``selectors`` for the element that holds the article body, tried in order
+             (``html_content.py``); its examples are HTML fragments too.
 """
 
 from __future__ import annotations
@@ -29,9 +33,12 @@ import re2
 
 from .errors import RuleError
 
-SCOPES = ("block", "tail", "outlet", "heuristic")
+SCOPES = ("block", "tail", "outlet", "heuristic", "selector", "content")
+HTML_SCOPES = frozenset({"selector", "content"})
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_RULE_KEYS = frozenset({"id", "category", "description", "scope", "patterns", "match", "keep", "message", "params"})
+_RULE_KEYS = frozenset(
+    {"id", "category", "description", "scope", "patterns", "selectors", "match", "keep", "message", "params"}
+)
 _OUTLET_KEYS = frozenset({"name", "domains", "aliases", "fingerprints"})
 
 
@@ -59,6 +66,7 @@ class Rule:
     description: str
     scope: str
     patterns: tuple[str, ...]
+    selectors: tuple[str, ...]
     match: tuple[str, ...]
     keep: tuple[str, ...]
     message: str
@@ -77,6 +85,12 @@ class Rule:
 
     def param(self, name: str, default: Any) -> Any:
         return self.params.get(name, default)
+
+    def select(self, tree: Any) -> list[Any]:
+        """The elements of a parsed page (selectolax) that the rule's selectors match, in document order."""
+        if len(self.selectors) == 1:
+            return list(tree.css(self.selectors[0]))
+        return list(tree.css(", ".join(self.selectors)))
 
 
 @attrs.frozen
@@ -178,12 +192,15 @@ class RuleSet:
             [r for r in self.rules if r.scope == "block"] + [r for r in self.rules if r.scope == "tail"]
         )
         self.outlet_rules = tuple(r for r in self.rules if r.scope == "outlet")
+        self.selector_rules = tuple(r for r in self.rules if r.scope == "selector")
+        self.content_rules = tuple(r for r in self.rules if r.scope == "content")
         self.digest = self._digest()
 
     def _digest(self) -> str:
         h = hashlib.sha256()
         for r in self.rules:
-            h.update(json.dumps([r.id, r.category, r.scope, r.patterns, r.params], sort_keys=True).encode())
+            fields = [r.id, r.category, r.scope, r.patterns, r.params] + ([r.selectors] if r.selectors else [])
+            h.update(json.dumps(fields, sort_keys=True).encode())
         for o in self.outlets:
             h.update(json.dumps([o.name, o.domains, o.aliases, o.fingerprints]).encode())
         return h.hexdigest()[:16]
@@ -256,9 +273,17 @@ def _parse_rule(path: str, line: int | None, table: Any, n: int) -> Rule:
     scope = table.get("scope", "block")
     if scope not in SCOPES:
         raise RuleError(path, f"scope {scope!r} is not one of {', '.join(SCOPES)}", line, rid)
-    needs_patterns = scope != "heuristic"
+    html = scope in HTML_SCOPES
+    needs_patterns = scope not in HTML_SCOPES and scope != "heuristic"
     patterns = _strings(path, line, rid, table, "patterns", needs_patterns)
-    match = _strings(path, line, rid, table, "match", needs_patterns)
+    selectors = _strings(path, line, rid, table, "selectors", html)
+    if html and patterns:
+        raise RuleError(path, f"a {scope} rule takes 'selectors', not 'patterns'", line, rid)
+    if selectors and not html:
+        raise RuleError(path, f"'selectors' need scope 'selector' or 'content', not {scope!r}", line, rid)
+    for sel in selectors:
+        _check_selector(path, line, rid, sel)
+    match = _strings(path, line, rid, table, "match", needs_patterns or html)
     keep = _strings(path, line, rid, table, "keep", False)
     params = table.get("params", {})
     if not isinstance(params, dict):
@@ -280,6 +305,7 @@ def _parse_rule(path: str, line: int | None, table: Any, n: int) -> Rule:
         description=table["description"],
         scope=scope,
         patterns=patterns,
+        selectors=selectors,
         match=match,
         keep=keep,
         message=str(message),
@@ -288,6 +314,23 @@ def _parse_rule(path: str, line: int | None, table: Any, n: int) -> Rule:
         line=line or 0,
         compiled=tuple(compiled),
     )
+
+
+@cache
+def _probe() -> Any:
+    from selectolax.lexbor import LexborHTMLParser
+
+    return LexborHTMLParser("<p>")
+
+
+def _check_selector(path: str, line: int | None, rid: str, selector: str) -> None:
+    """A selector Lexbor cannot parse is a rule-file error, reported before any page is cleaned."""
+    from selectolax.lexbor import SelectolaxError
+
+    try:
+        _probe().css(selector)
+    except SelectolaxError:
+        raise RuleError(path, f"selector {selector!r} is not valid CSS", line, rid) from None
 
 
 def _parse_outlet(path: str, line: int | None, table: Any, n: int) -> KnownOutlet:
@@ -385,6 +428,9 @@ def check_examples(ruleset: RuleSet) -> list[str]:
     for rule in ruleset.rules:
         if rule.scope == "heuristic":
             continue
+        if rule.scope in HTML_SCOPES:
+            failures.extend(_check_html_examples(rule))
+            continue
         limit = rule.param("max_words", None)
         for ex in rule.match:
             if rule.search(ex) is None:
@@ -394,4 +440,16 @@ def check_examples(ruleset: RuleSet) -> list[str]:
         for ex in rule.keep:
             if rule.search(ex) is not None and (limit is None or measure(ex).words <= limit):
                 failures.append(f"{rule.path}:{rule.line}: rule {rule.id!r}: keep example matches: {ex!r}")
+    return failures
+
+
+def _check_html_examples(rule: Rule) -> list[str]:
+    """'match' fragments must contain an element the selectors match; 'keep' fragments none."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    failures = []
+    for ex, want in [(ex, True) for ex in rule.match] + [(ex, False) for ex in rule.keep]:
+        if bool(rule.select(LexborHTMLParser(ex))) != want:
+            what = "match example matches no element" if want else "keep example matches an element"
+            failures.append(f"{rule.path}:{rule.line}: rule {rule.id!r}: {what}: {ex!r}")
     return failures

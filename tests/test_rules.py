@@ -14,7 +14,8 @@ from cleaner import RuleError, clean, load_rules
 from cleaner.rules import builtin_dir, default_rules
 
 RULES = load_rules()
-PATTERN_RULES = [r for r in RULES.rules if r.scope != "heuristic"]
+PATTERN_RULES = [r for r in RULES.rules if r.scope in ("block", "tail", "outlet")]
+HTML_RULES = [r for r in RULES.rules if r.scope in ("selector", "content")]
 REMOVING_RULES = [r for r in RULES.rules if r.scope in ("block", "tail")]
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -71,6 +72,36 @@ def test_rule_keep_examples_do_not_match(rule) -> None:
         assert rule.search(example) is None, f"{rule.id}: keep example matches: {example!r}"
 
 
+@pytest.mark.parametrize("rule", HTML_RULES, ids=_ids(HTML_RULES))
+def test_html_rule_examples(rule) -> None:
+    """Selector and content rules: every 'match' fragment has an element they select, no 'keep' one has."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    assert rule.match, f"{rule.id} has no match examples"
+    for example in rule.match:
+        assert rule.select(LexborHTMLParser(example)), f"{rule.id}: match example selects nothing: {example!r}"
+    for example in rule.keep:
+        assert not rule.select(LexborHTMLParser(example)), f"{rule.id}: keep example selects: {example!r}"
+
+
+SELECTOR_RULES = [r for r in RULES.rules if r.scope == "selector"]
+
+
+@pytest.mark.parametrize("rule", SELECTOR_RULES, ids=_ids(SELECTOR_RULES))
+def test_selector_rule_removes_its_examples_from_a_page(rule) -> None:
+    """Through the whole pipeline: an example fragment beside an article is removed, by this rule."""
+    for example in rule.match:
+        marker = "Zqxv marker text"
+        fragment = example.replace(">x<", f">{marker}<")
+        if marker not in fragment:
+            continue
+        body = "".join(f"<p>{p}</p>" for p in PROSE + PROSE_MORE)
+        page = f"<!doctype html><html><body><div class='main'>{body}</div><div>{fragment}</div></body></html>"
+        result = clean(page.encode(), kind="html")
+        assert marker not in result.text, f"{rule.id}: {fragment!r} was kept"
+        assert PROSE[0] in result.text
+
+
 @pytest.mark.parametrize("rule", REMOVING_RULES, ids=_ids(REMOVING_RULES))
 def test_rule_match_examples_are_removed_from_a_document(rule) -> None:
     """Through the whole pipeline (the RE2 set, not just the rule): each example line is dropped."""
@@ -101,8 +132,10 @@ def test_rule_ids_are_unique_and_kebab_case_across_files() -> None:
 def test_rule_is_documented(rule) -> None:
     assert rule.category.strip()
     assert rule.description.strip()
-    assert rule.scope in ("block", "tail", "outlet", "heuristic")
-    if rule.scope != "heuristic":
+    assert rule.scope in ("block", "tail", "outlet", "heuristic", "selector", "content")
+    if rule.scope in ("selector", "content"):
+        assert rule.selectors and not rule.patterns
+    elif rule.scope != "heuristic":
         assert rule.patterns
 
 
