@@ -1,50 +1,83 @@
-"""The ``clean`` command: clean files and folders, write text, JSON or JSONL, explain removals.
+"""The ``clean`` command: parse the arguments and hand over to the batch, the explainer or the rules tools.
 
-Exit codes: 0 every document cleaned; 1 some documents failed (each said on stderr, the rest were
-written); 2 usage or configuration error (bad arguments, malformed rule files, nothing to clean);
-130 interrupted.
+``clean PATH...`` cleans files and folders (:mod:`cleaner.batch`); ``clean explain FILE...`` shows a
+document with its removed lines marked (:mod:`cleaner.explain`); ``clean rules list|test`` lists and
+tests rules. A file literally named ``rules`` or ``explain`` is cleaned as ``clean ./rules``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from . import __version__
-from .core import clean
+from .batch import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Request, cpu_count, run_batch
 from .errors import CleanerError, RuleError
-from .rules import RuleSet, check_examples, default_rules, load_rules
-from .serialize import explain_lines, to_record
+from .rules import check_examples, default_rules, load_rules
+from .walk import walk
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".shtml")
+EPILOG = """\
+output:
+  no -o                  text (or --format json/jsonl) on stdout
+  -o DIR                 mirror the input tree: DIR/<path>.txt and DIR/<path>.json (or only
+                         the one --format txt|json names)
+  -o FILE --format jsonl one JSON line per document
+  -o DIR --format dolma  DIR/documents/*.jsonl.gz + DIR/attributes/cleaner/*.jsonl.gz
+  A re-run with -o skips documents whose bytes, rules and cleaner version are unchanged
+  (DIR/.clean-manifest.jsonl, or .FILE.clean-manifest.jsonl beside a JSONL file); --force
+  cleans everything again.
+
+subcommands:
+  clean explain FILE...  the document with removed lines marked '- [rule-id]'
+  clean rules list       the rules in force
+  clean rules test [DIR] run every rule's own match/keep examples
+  (a file named 'rules' or 'explain' is cleaned as ./rules or ./explain)
+
+exit codes:
+  0    every document cleaned (or unchanged, or skipped as asked)
+  1    some documents failed: each is named on stderr as 'path: reason'; the rest were written
+  2    usage or rule error, or nothing to clean; nothing was written
+  130  interrupted (Ctrl-C, SIGTERM): outputs written so far are whole; a re-run resumes
+"""
+
+
+def _walk(paths: Sequence[str]) -> Iterator[tuple[Path, str]]:
+    """(file, id) as ``clean`` finds them, then the paths it could not read; new code: ``cleaner.walk``."""
+    found = walk(paths)
+    for src in found.sources:
+        yield src.path, src.id
+    for path, _ in found.failed:
+        yield Path(path), Path(path).as_posix()
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="clean",
         description="Strip boilerplate from news and web documents, keeping byte-exact provenance.",
-        epilog="Rule authoring: 'clean rules list', 'clean rules test [DIR]'. "
-        "Exit codes: 0 ok, 1 some files failed, 2 usage or rule error, 130 interrupted.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
-    p.add_argument("-o", "--output", metavar="OUT", help="JSONL file (--format jsonl) or folder (txt, json)")
-    p.add_argument("-f", "--format", choices=("txt", "json", "jsonl"), default="txt", help="output format")
+    p.add_argument("-o", "--output", metavar="OUT", help="output folder, or file for --format jsonl")
+    p.add_argument("-f", "--format", choices=("txt", "json", "jsonl", "dolma"), help="output format (see below)")
     p.add_argument("--explain", action="store_true", help="print each removal as path:line:col: rule-id message")
     p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder (repeatable)")
     p.add_argument("--kind", choices=("text", "html"), help="force the input kind (default: sniffed)")
     p.add_argument("--encoding", help="force the input encoding (default: detected)")
     p.add_argument("--url", help="the page's address, evidence of its outlet (single inputs)")
-    p.add_argument("--max-size", type=int, default=64 * 1024 * 1024, metavar="BYTES", help="skip larger files")
-    p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    p.add_argument(
+        "--max-size", type=int, default=64 * 1024 * 1024, metavar="BYTES", help="skip larger files (default 64 MiB)"
+    )
+    p.add_argument(
+        "-j", "--jobs", type=int, default=0, help=f"worker processes (default: every core, {cpu_count()} here)"
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing JSONL file; clean unchanged files too")
+    p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links inside folders")
+    p.add_argument("--source", metavar="NAME", help="the 'source' of Dolma documents (default: the folder's name)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, skip notices or summary")
     p.add_argument("--version", action="version", version=f"cleaner {__version__}")
     return p
 
@@ -59,57 +92,18 @@ def _rules_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _walk(paths: Sequence[str]) -> Iterator[tuple[Path, str]]:
-    """(file, id) pairs: ids are relative to the folder given, or the path as given for a file."""
-    for arg in paths:
-        top = Path(arg)
-        if top.is_dir():
-            found = []
-            for root, dirs, files in os.walk(top):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in files:
-                    if not name.startswith(".") and name.lower().endswith(SUFFIXES):
-                        found.append(Path(root) / name)
-            for f in sorted(found):
-                yield f, f.relative_to(top).as_posix()
-        else:
-            yield top, top.as_posix()
-
-
-_RULES: RuleSet | None = None
-_WRITTEN: set[Path] = set()
-
-
-def _init_worker(rule_dirs: Sequence[str]) -> None:
-    global _RULES
-    _RULES = load_rules(rule_dirs) if rule_dirs else default_rules()
-
-
-def _work(job: tuple[str, str, dict[str, Any]]) -> tuple[str, str, dict[str, Any] | None, list[str], str]:
-    """Clean one file in a worker: (path, id, record or None, explain lines, error)."""
-    path, doc_id, opts = job
-    try:
-        result = clean(Path(path), rules=_RULES, **opts)
-    except CleanerError as e:
-        return path, doc_id, None, [], str(e).removeprefix(f"{path}: ")
-    except MemoryError:
-        return path, doc_id, None, [], "out of memory"
-    except Exception as e:  # a bug must not stop the batch: report it on one line
-        return path, doc_id, None, [], f"internal error: {type(e).__name__}: {e}"
-    return path, doc_id, to_record(result, doc_id), explain_lines(result, path), ""
-
-
-def _atomic_write(path: Path, data: str) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename: never a torn file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _explain_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="clean explain",
+        description="Show documents line by line: kept lines indented, removed ones as '- [rule-id] line'.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder (repeatable)")
+    p.add_argument("--kind", choices=("text", "html"))
+    p.add_argument("--encoding")
+    p.add_argument("--url")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="ANSI colour (default auto)")
+    return p
 
 
 def _rules_main(argv: Sequence[str]) -> int:
@@ -132,102 +126,71 @@ def _rules_main(argv: Sequence[str]) -> int:
     return EXIT_SOME_FAILED if failures else EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "rules":
-        return _rules_main(argv[1:])
-    args = _parser().parse_args(argv)
-    try:
-        return _run(args)
-    except KeyboardInterrupt:
-        print("clean: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+def _explain_main(argv: Sequence[str]) -> int:
+    from .core import read_source, run
+    from .explain import render
 
-
-def _run(args: argparse.Namespace) -> int:
+    args = _explain_parser().parse_args(argv)
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    options = {k: getattr(args, k) for k in ("kind", "encoding", "url") if getattr(args, k)}
     try:
         ruleset = load_rules(args.rules) if args.rules else default_rules()
     except RuleError as e:
         print(f"clean: {e}", file=sys.stderr)
         return EXIT_USAGE
-    jobs = list(_walk(args.paths))
-    missing = [p for p, _ in jobs if not p.exists()]
-    for p in missing:
-        print(f"clean: {p}: no such file or folder", file=sys.stderr)
-    jobs = [j for j in jobs if j[0].exists()]
-    if not jobs:
-        print("clean: nothing to clean", file=sys.stderr)
-        return EXIT_USAGE
-    out = Path(args.output) if args.output else None
-    if out is not None and args.format == "jsonl" and out.exists() and not args.force:
-        print(f"clean: {out} exists; use --force to overwrite it", file=sys.stderr)
-        return EXIT_USAGE
-    if out is not None and args.format != "jsonl" and out.exists() and not out.is_dir():
-        print(f"clean: {out} is a file; --format {args.format} writes a folder", file=sys.stderr)
-        return EXIT_USAGE
-    opts: dict[str, Any] = {"max_bytes": args.max_size}
-    for key in ("kind", "encoding", "url"):
-        if getattr(args, key):
-            opts[key] = getattr(args, key)
-    work = [(str(p), i, opts) for p, i in jobs]
-    failed = len(missing)
-    records: list[str] = []
-    if args.jobs > 1 and len(work) > 1:
-        pool = ProcessPoolExecutor(args.jobs, initializer=_init_worker, initargs=(tuple(args.rules),))
-        results: Iterator[Any] = pool.map(_work, work, chunksize=8)
-    else:
-        global _RULES
-        _RULES = ruleset
-        pool = None
-        results = map(_work, work)
-    try:
-        for path, doc_id, record, explain, error in results:
-            if record is None:
-                failed += 1
-                print(f"clean: {path}: {error}", file=sys.stderr)
-                continue
-            if args.explain:
-                for line in explain:
-                    print(line)
-            _emit(args, out, doc_id, record, records)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    if args.format == "jsonl":
-        data = "".join(records)
-        if out is None:
-            if not args.explain:
-                sys.stdout.write(data)
-        else:
-            _atomic_write(out, data)
+    failed = 0
+    for name in args.files:
+        try:
+            data = read_source(Path(name))
+            result = run(data, ruleset, **options)
+        except CleanerError as e:
+            failed += 1
+            print(f"{name}: {str(e).removeprefix(f'{name}: ')}", file=sys.stderr)
+            continue
+        for line in render(result, data, name, color):
+            print(line)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
-def _mirror_path(doc_id: str) -> str:
-    """Where a document goes inside the output folder: its id, or its name when the id would escape."""
-    rel = Path(doc_id)
-    if rel.is_absolute() or ".." in rel.parts:
-        return rel.name
-    return rel.as_posix()
+SUBCOMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"rules": _rules_main, "explain": _explain_main}
 
 
-def _emit(args: argparse.Namespace, out: Path | None, doc_id: str, record: dict[str, Any], records: list[str]) -> None:
-    if args.format == "jsonl":
-        records.append(json.dumps(record, ensure_ascii=False) + "\n")
-    elif out is None:
-        if not args.explain:
-            if args.format == "txt":
-                sys.stdout.write(record["text"] + "\n")
-            else:
-                sys.stdout.write(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-    else:
-        suffix = ".txt" if args.format == "txt" else ".json"
-        rel = _mirror_path(doc_id)
-        target = out / Path(rel).with_suffix(suffix)
-        if target in _WRITTEN:  # a.txt and a.html in one folder: keep both, by their full names
-            target = out / (rel + suffix)
-        _WRITTEN.add(target)
-        body = (
-            record["text"] + "\n" if args.format == "txt" else json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-        )
-        _atomic_write(target, body)
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in SUBCOMMANDS:
+            if len(argv) == 1 and Path(argv[0]).exists():
+                print(f"clean: '{argv[0]}' is a subcommand; to clean the path, write ./{argv[0]}", file=sys.stderr)
+                return EXIT_USAGE
+            return SUBCOMMANDS[argv[0]](argv[1:])
+        return _clean_main(argv)
+    except KeyboardInterrupt:
+        print("clean: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # stdout closed early (clean ... | head): stop quietly, as if by SIGPIPE
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
+
+
+def _clean_main(argv: Sequence[str]) -> int:
+    args = _parser().parse_args(argv)
+    out = Path(args.output) if args.output else None
+    fmt = args.format or ("txt" if out is None else "mirror")
+    if args.jobs < 0 or args.max_size < 0:
+        print("clean: --jobs and --max-size cannot be negative", file=sys.stderr)
+        return EXIT_USAGE
+    request = Request(
+        paths=tuple(args.paths),
+        out=out,
+        fmt=fmt,
+        rule_dirs=tuple(args.rules),
+        options={k: getattr(args, k) for k in ("kind", "encoding", "url") if getattr(args, k)},
+        max_size=args.max_size,
+        jobs=args.jobs,
+        explain=args.explain,
+        force=args.force,
+        quiet=args.quiet,
+        follow_symlinks=args.follow_symlinks,
+        dolma_source=args.source,
+    )
+    return run_batch(request)

@@ -56,6 +56,16 @@ def _utf8_tree(root: Path) -> dict[str, bytes]:
     return files
 
 
+def _outputs(folder: Path) -> list[Path]:
+    """The files a run wrote into ``folder``, its manifest left out."""
+    return [p for p in folder.rglob("*") if p.is_file() and p.name != ".clean-manifest.jsonl"]
+
+
+def _problems(stderr: str) -> list[str]:
+    """The per-file lines of stderr (``path: reason``), the ``clean:`` summary left out."""
+    return [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith("clean: ")]
+
+
 def _records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -194,7 +204,7 @@ def test_txt_output_mirrors_the_tree(tmp_path: Path) -> None:
     out = tmp_path / "clean"
     proc = run(str(tree), "--format", "txt", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
-    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    written = sorted(p.relative_to(out).as_posix() for p in _outputs(out))
     assert len(written) == len(files)
     for rel in files:
         target = out / rel if (out / rel).is_file() else out / (rel + ".txt")
@@ -225,14 +235,14 @@ def test_a_bad_file_among_good_ones(tmp_path: Path, fmt: str) -> None:
     out = tmp_path / ("out.jsonl" if fmt == "jsonl" else "clean")
     proc = run(str(tree), "--format", fmt, "-o", str(out))
     assert proc.returncode == 1
-    errors = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    errors = _problems(proc.stderr)
     assert len(errors) == 1, proc.stderr
     assert str(bad) in errors[0] or "news/image-saved-as.txt" in errors[0]
     assert "binary" in errors[0].lower()
     if fmt == "jsonl":
         assert sorted(r["id"] for r in _records(out)) == sorted(files)
     else:
-        assert len([p for p in out.rglob("*") if p.is_file()]) == len(files)
+        assert len(_outputs(out)) == len(files)
 
 
 def test_empty_file_is_reported(tmp_path: Path) -> None:
@@ -321,6 +331,9 @@ def test_help_names_exit_codes() -> None:
     proc = run("--help")
     assert proc.returncode == 0
     assert "--explain" in proc.stdout and "--force" in proc.stdout
+    for code in ("0 ", "1 ", "2 ", "130 "):
+        assert f"\n  {code}" in proc.stdout, code
+    assert "clean explain" in proc.stdout and "clean rules list" in proc.stdout
 
 
 def test_bad_arguments_exit_2(tmp_path: Path) -> None:
@@ -340,6 +353,6 @@ def test_outputs_stay_inside_the_output_folder(tmp_path: Path, fmt: str) -> None
     proc = run(str(src / "a.txt"), "../src/b.txt", "--format", fmt, "-o", "out", cwd=work)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in src.iterdir()) == ["a.txt", "b.txt"]
-    written = [p for p in tmp_path.rglob("*") if p.is_file() and src not in p.parents]
+    written = [p for p in _outputs(tmp_path) if src not in p.parents]
     assert len(written) == 2
     assert all((work / "out") in p.parents for p in written), written
