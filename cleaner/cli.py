@@ -10,14 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
 from .batch import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Request, cpu_count, run_batch
 from .errors import CleanerError, RuleError
 from .rules import check_examples, default_rules, load_rules
-from .walk import walk
 
 EPILOG = """\
 output:
@@ -42,15 +41,6 @@ exit codes:
   2    usage or rule error, or nothing to clean; nothing was written
   130  interrupted (Ctrl-C, SIGTERM): outputs written so far are whole; a re-run resumes
 """
-
-
-def _walk(paths: Sequence[str]) -> Iterator[tuple[Path, str]]:
-    """(file, id) as ``clean`` finds them, then the paths it could not read; new code: ``cleaner.walk``."""
-    found = walk(paths)
-    for src in found.sources:
-        yield src.path, src.id
-    for path, _ in found.failed:
-        yield Path(path), Path(path).as_posix()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links inside folders")
     p.add_argument("--source", metavar="NAME", help="the 'source' of Dolma documents (default: the folder's name)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, skip notices or summary")
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="clean on Ray Data into one JSONL file (-f jsonl -o FILE; needs cleaner[ray]): 'local' starts "
+        "Ray here with --jobs cores, 'auto' joins the cluster running here, HOST:PORT or ray://HOST:PORT another",
+    )
     p.add_argument("--version", action="version", version=f"cleaner {__version__}")
     return p
 
@@ -179,6 +175,8 @@ def _clean_main(argv: Sequence[str]) -> int:
     if args.jobs < 0 or args.max_size < 0:
         print("clean: --jobs and --max-size cannot be negative", file=sys.stderr)
         return EXIT_USAGE
+    if args.ray is not None:
+        return _ray_main(args, out, fmt)
     request = Request(
         paths=tuple(args.paths),
         out=out,
@@ -194,3 +192,29 @@ def _clean_main(argv: Sequence[str]) -> int:
         dolma_source=args.source,
     )
     return run_batch(request)
+
+
+def _ray_main(args: argparse.Namespace, out: Path | None, fmt: str) -> int:
+    """``--ray ADDRESS``: the same documents, records, messages and exit codes, cleaned on Ray Data."""
+    if fmt != "jsonl" or out is None:
+        print("clean: --ray writes one JSONL file: give --format jsonl -o FILE", file=sys.stderr)
+        return EXIT_USAGE
+    if args.explain:
+        print("clean: --explain cannot be combined with --ray", file=sys.stderr)
+        return EXIT_USAGE
+    from .ray_data import run_folder  # imports Ray itself, only when it starts
+
+    return run_folder(
+        args.ray,
+        args.paths,
+        out,
+        rules=args.rules,
+        kind=args.kind,
+        encoding=args.encoding,
+        url=args.url,
+        max_bytes=args.max_size,
+        follow_symlinks=args.follow_symlinks,
+        force=args.force,
+        quiet=args.quiet,
+        num_cpus=args.jobs or None,
+    )
