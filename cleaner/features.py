@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 # A word: a letter, then letters and digits, with apostrophes and hyphens only inside ("don't", "e-mail").
 _WORD = re.compile(r"[^\W\d_]\w*(?:[-'’]+\w+)*")
+# The one character that casefolds to a single character of another kind (a combining mark to "ι").
+_FOLDS_TO_LETTER = "\u0345"
 # The same words in lowercased ASCII text, spelled with ASCII classes: a third faster to find.
 _ASCII_WORD = re.compile(r"[a-z][a-z0-9_]*(?:[-']+[a-z0-9_]+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -102,8 +104,12 @@ def measure(text: str) -> Features:
         tokens = _ASCII_WORD.findall(folded)
         cjk = 0
     else:
-        folded = text.casefold()  # casefolding may change lengths and word boundaries: fold word by word
-        tokens = list(map(str.casefold, _WORD.findall(text)))
+        folded = text.casefold()
+        if len(folded) == len(text) and _FOLDS_TO_LETTER not in text:
+            # Each character folded to one of the same kind: the folded text's words are the folded words.
+            tokens = _WORD.findall(folded)
+        else:  # "İ" folds to "i" and a combining dot, which no word holds: fold word by word
+            tokens = list(map(str.casefold, _WORD.findall(text)))
         cjk = len(_CJK.findall(text))
     n_tok = len(tokens)
     stop_ratio = sum(map(stopwords().__contains__, tokens)) / n_tok if n_tok else 0.0

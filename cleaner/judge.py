@@ -71,15 +71,6 @@ def _assessor(rules: RuleSet) -> Callable[[str], tuple[Features, Rule | None]]:
     return assess
 
 
-def _score(c: str, f: Features, gap_cost: float, sentence_weight: float) -> float:
-    """A block's score for the region: prose its words, a sentence-like medium line part of them, else a gap."""
-    if c == GOOD:
-        return float(f.words)
-    if c == MEDIUM and f.sentence_end:
-        return f.words * sentence_weight
-    return -gap_cost
-
-
 class _Judge:
     def __init__(self, blocks: Sequence[Block], rules: RuleSet):
         self.blocks = blocks
@@ -180,7 +171,11 @@ class _Judge:
             return
         gap_cost = rule.param("gap_cost", 6)
         sentence_weight = rule.param("sentence_weight", 0.5)
-        scores = [_score(c, f, gap_cost, sentence_weight) for c, f in zip(self.classes, self.feats, strict=True)]
+        # Prose scores its words, a sentence-like medium line part of them; any other line is a gap.
+        scores = [
+            float(f.words) if c == GOOD else f.words * sentence_weight if c == MEDIUM and f.sentence_end else -gap_cost
+            for c, f in zip(self.classes, self.feats, strict=True)
+        ]
         hard = set(self.markers)
         soft: set[int] = set()
         stamps = [i for i, f in enumerate(self.feats) if f.timestamp]

@@ -23,12 +23,12 @@ MIN_LETTERS = 20
 _ENOUGH_LETTERS = re.compile(rf"(?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS}}}")
 _NOISE = re.compile(r"https?://\S+|\S+@\S+|[#@]\w+")
 _LATIN = re.compile(r"[A-z]")  # langdetect's test: 'A' <= ch <= 'z'
+_LATIN_BYTES = bytes(range(ord("A"), ord("z") + 1))  # the same, as UTF-8 bytes (only ASCII has these values)
 _NON_LATIN = re.compile(r"[\u0300-\u1dff\u1f00-\U0010ffff]")  # from U+0300, minus Latin Extended Additional
 
 _ALPHA = 0.5 / 10_000  # langdetect's ALPHA_DEFAULT / BASE_FREQ: the smoothing added to every probability
 _SCALE = 64  # cost units per nat; a cost is -log(P(n-gram | language) + alpha), at most ~10 nats
 _LANE = 32  # bits per language in a packed cost (room for millions of n-grams); struct's "I"
-_MASK = (1 << _LANE) - 1
 _UNSEEN = round(-math.log(_ALPHA) * _SCALE)  # the cost where a language never has the n-gram (most)
 _CACHE_LIMIT = 50_000  # words (and unknown n-grams) remembered; known n-grams always are (<= 88k)
 
@@ -141,9 +141,15 @@ def _words(piece: str, model: _Model) -> list[str]:
             piece = model.normalize_vi(piece)
         # Like langdetect, drop Latin letters from text written mostly in another script.
         non_latin = len(_NON_LATIN.findall(piece))
-        if non_latin and 2 * (len(piece) - len(_LATIN.sub("", piece))) < non_latin:
+        if non_latin and 2 * _latin_letters(piece) < non_latin:
             piece = _LATIN.sub("", piece)
     return piece.translate(model.normal).split()
+
+
+def _latin_letters(piece: str) -> int:
+    """How many characters of ``piece`` are Latin by langdetect's test, counted in C on its UTF-8 bytes."""
+    data = piece.encode("utf-8", "surrogatepass")
+    return len(data) - len(data.translate(None, _LATIN_BYTES))
 
 
 def detect(text: str) -> tuple[str, float]:
@@ -155,7 +161,8 @@ def detect(text: str) -> tuple[str, float]:
     total = sum(map(model.word_costs.__getitem__, _words(piece, model)))
     if not total:
         return UNDETERMINED, 0.0
-    costs = [(total >> (_LANE * i)) & _MASK for i in range(len(model.langs))]
+    n = len(model.langs)
+    costs = struct.unpack(f"<{n}I", total.to_bytes(n * _LANE // 8, "little"))  # the lanes, as packed
     best = min(range(len(costs)), key=costs.__getitem__)
     # Posterior of the best language under the same model (uniform prior).
     norm = sum(math.exp((costs[best] - c) / _SCALE) for c in costs)

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
+from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +37,9 @@ import re2
 from .result import Outlet
 from .rules import KnownOutlet, Rule, RuleSet, _options, set_pattern
 from .segment import Block
+
+MEMO_SIZE = 4096
+"""Evidence strings whose resolution is remembered: a site repeats its copyright line on every page."""
 
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go", "gob", "nic", "ltd", "plc"})
@@ -54,6 +59,8 @@ _QUALIFIER = re.compile(
 _YEARS = re.compile(r"^(?:\d{4}(?:\s*[-–]\s*\d{0,4})?[\s.,]*)+|(?:[\s,]*\d{4}(?:\s*[-–]\s*\d{4})?)+\.?$")
 _LEADING_NOISE = re.compile(r"^(?:(?:all rights? reserved|copyright|©)[\s.,:;-]*)+", re.IGNORECASE)
 _QUOTES = str.maketrans("", "", "\"“”„«»‘’'`")
+_AGENCY_PARTS = re.compile(r"\s*[/,]\s*|\s+via\s+")  # "AP / Reuters", "Getty, AFP", "X via AP"
+_NAME_PARTS = re.compile(r"\s*,\s*|\s+[-–|]\s+")  # "Name, Place", "Name - Tagline"
 _EMBEDDED_DOMAIN = re.compile(r"(?:^|[\s(])(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,24})\b", re.IGNORECASE)
 _CORPORATE_TAIL = frozenset(
     [
@@ -224,6 +231,7 @@ class OutletIndex:
         self.fingerprint_rule = rules.heuristic("outlet-fingerprint")
         self.site_name_rule = rules.heuristic("outlet-site-name")
         self.site_name_max = int(self.site_name_rule.param("max_chars", 60)) if self.site_name_rule else 0
+        self.resolved = lru_cache(maxsize=MEMO_SIZE)(self._resolve)
 
         # One RE2 set over the whole document (blocks joined by newlines, multi-line mode, no
         # match across a newline): every outlet rule's patterns, then every fingerprint. Each
@@ -265,7 +273,7 @@ class OutletIndex:
             return False
         if key in self.agencies:
             return True
-        parts = re.split(r"\s*[/,]\s*|\s+via\s+", key)
+        parts = _AGENCY_PARTS.split(key)
         if any(p in self.agencies for p in parts):
             return True
         words = key.split()
@@ -298,7 +306,10 @@ class OutletIndex:
 
     def resolve(self, candidate: str, *, allow_unknown: bool = True, mail: bool = False) -> _Candidate | None:
         """A known outlet, a domain or a plausible name for an evidence string; None when it is
-        an agency, a generic word or not a name."""
+        an agency, a generic word or not a name. Remembered: pages repeat their evidence."""
+        return self.resolved(candidate, allow_unknown, mail)
+
+    def _resolve(self, candidate: str, allow_unknown: bool, mail: bool) -> _Candidate | None:
         cand = candidate.strip(" \t.,;:|-–—()[]\"'«»“”*•·@")
         cand = _YEARS.sub("", cand).strip(" \t.,;:|-–—()[]")
         cand = _LEADING_NOISE.sub("", cand)
@@ -323,7 +334,7 @@ class OutletIndex:
                     return self._domain(trimmed.lower())
                 cand = trimmed
             if known is None:
-                for part in re.split(r"\s*,\s*|\s+[-–|]\s+", cand)[:1]:
+                for part in _NAME_PARTS.split(cand)[:1]:
                     if part != cand:
                         known = self.known_name(part)
                         if known is None and _DOMAIN.match(part.lower()):
@@ -436,11 +447,7 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
     hits = index.set.Match(joined)
     if not hits:
         return None
-    starts = []
-    at = 0
-    for e in encoded:
-        starts.append(at)
-        at += len(e) + 1
+    starts = [0, *accumulate([len(e) + 1 for e in encoded[:-1]])]  # where each block starts in ``joined``
     for h in sorted(hits):
         rule_no, k = index.owner[h]
         if rule_no < 0:
@@ -459,10 +466,11 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
         text = joined if not max_block or max_block >= n_blocks else joined[: starts[max_block]]
         seen: set[int] = set()
         for m in rx.finditer(text):
-            raw = m.group(g)
+            start, end = m.span(g)  # one call: each of re2's match methods costs a Python call or two
+            raw = text[start:end]
             if not raw:
                 continue
-            pos = bisect_right(starts, m.start(g)) - 1
+            pos = bisect_right(starts, start) - 1
             if pos in seen:
                 continue
             seen.add(pos)
@@ -476,7 +484,7 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
             not_after = rule.param("not_after", [])
             if not_after:
                 # "Photo © Jane Doe", "Image: Getty ©": a credit, not the site's copyright.
-                before = encoded[pos][: m.start(g) - starts[pos]].decode("utf-8", "surrogatepass").casefold()
+                before = encoded[pos][: start - starts[pos]].decode("utf-8", "surrogatepass").casefold()
                 if any(w in before for w in not_after):
                     continue
             name = raw.decode("utf-8", "surrogatepass")
@@ -489,7 +497,7 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
                     weight = float(rule.param("domain_weight", weight))
             else:
                 weight = unknown_w
-            add(cand, rule.id, weight, pos, m.start(g) - starts[pos], m.end(g) - starts[pos])
+            add(cand, rule.id, weight, pos, start - starts[pos], end - starts[pos])
     if not groups:
         return None
 

