@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import cache
 
 import attrs
 
@@ -216,6 +217,7 @@ def decode(
     if max_bytes and len(data) > max_bytes:
         raise InputError(f"file too large ({len(data)} bytes > limit {max_bytes}); skipped")
     forced = encoding is not None
+    sniffed = kind is None
     if kind is None and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         kind = sniff_kind(data)
     if encoding is None:
@@ -226,8 +228,10 @@ def decode(
         _check_binary(data)
     encoding = _canonical(encoding)
     # A detected codec keeps the bytes it leaves undefined apart, one byte each, in no span; a codec
-    # the user forced must fit the whole file.
-    errors = "strict" if forced and encoding != "utf-8" else "surrogateescape"
+    # the user forced must fit the whole file, and so must UTF-16/32 (their encoders cannot write a
+    # kept-apart byte back, so its offset could not be counted).
+    wide = encoding.startswith(("utf-16", "utf-32"))
+    errors = "strict" if (forced and encoding != "utf-8") or wide else "surrogateescape"
     try:
         text = data[bom:].decode(encoding, errors)
     except UnicodeDecodeError as e:
@@ -236,6 +240,12 @@ def decode(
         kind = "text" if encoding.startswith(("utf-16", "utf-32")) else sniff_kind(data)
     if kind not in ("text", "html"):
         raise InputError(f"unknown kind {kind!r} (expected 'text' or 'html')")
+    if kind == "html" and not _ascii_markup(encoding):
+        # The markup must be the ASCII bytes it looks like ('<' is 0x3C) for spans to be checked: not
+        # so in UTF-16/32 (0x3C also occurs inside wide characters) or EBCDIC.
+        if not sniffed:
+            raise InputError(f"HTML in {encoding} is not supported; convert it to UTF-8 or clean it as text")
+        kind = "text"  # bytes that only looked like markup before decoding
     if kind == "html" and html_depth(text) > MAX_HTML_DEPTH:
         raise InputError(f"HTML nested too deeply (over {MAX_HTML_DEPTH} open elements), not cleaned")
     return Document(data=data, text=text, encoding=encoding, kind=kind, bom=bom)
@@ -307,12 +317,12 @@ def bomless_utf16(data: bytes) -> str | None:
         codec = "utf-16-be"
     else:
         return None
+    if len(sample) < len(data):
+        sample = sample[:-2]  # the sample may end inside a surrogate pair
     try:
         text = sample.decode(codec)
     except UnicodeDecodeError:
-        if len(sample) == len(data):
-            return None
-        text = sample[:-2].decode(codec, "ignore")  # the sample may end inside a surrogate pair
+        return None
     controls = len(text) - len(text.translate(_TEXT_CONTROLS))
     return codec if controls <= len(text) // 200 else None
 
@@ -399,3 +409,15 @@ def html_depth(text: str, limit: int = MAX_HTML_DEPTH) -> int:
 
 def _inside(opened: dict[str, int], names: frozenset[str]) -> bool:
     return any(opened.get(n) for n in names)
+
+
+_MARKUP = "<>&/=\"' \t\n"
+
+
+@cache
+def _ascii_markup(codec: str) -> bool:
+    """Whether ``codec`` writes HTML's markup characters as their ASCII bytes."""
+    try:
+        return _MARKUP.encode(codec) == _MARKUP.encode("ascii")
+    except (UnicodeError, LookupError):
+        return False
