@@ -2,20 +2,32 @@
 
 >>> from cleaner import clean
 >>> result = clean(b"Leave a Reply\\n\\nThe council met on Monday to discuss the budget for next year.")
+
+``clean``, ``load_rules`` and ``RuleSet`` are imported when first used (PEP 562), so that
+``import cleaner`` (and a ``clean`` run that finds nothing to clean) does not load the pipeline.
+``verify`` is imported at once: a later ``import cleaner.verify`` would otherwise shadow it.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+from .errors import CleanerError, InputError, RuleError
+from .result import CleanResult, Outlet, Removal, Span
+from .verify import verify
 
 try:
     __version__ = version("cleaner")
 except PackageNotFoundError:  # running from a source checkout
     __version__ = "0.0.0+source"
 
-from .core import clean
-from .errors import CleanerError, InputError, RuleError
-from .result import CleanResult, Outlet, Removal, Span
-from .rules import RuleSet, load_rules
-from .verify import verify
+if TYPE_CHECKING:
+    from .core import clean
+    from .rules import RuleSet, load_rules
+
+_LAZY = {"clean": "core", "RuleSet": "rules", "load_rules": "rules"}
 
 __all__ = [
     "CleanResult",
@@ -31,3 +43,16 @@ __all__ = [
     "load_rules",
     "verify",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

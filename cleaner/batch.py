@@ -5,6 +5,13 @@ decide for each document from the manifest (:mod:`cleaner.manifest`) whether it 
 the others in worker processes (:mod:`cleaner.worker`, results come back in input order); hand each
 document to its sink (:mod:`cleaner.sinks`); say problems, progress and a summary on stderr
 (:mod:`cleaner.report`). Rules are loaded only if something has to be cleaned.
+
+Memory does not grow with the number of documents: the walk and the plan (what to do with each
+document) are spooled to disk and read again in order, at most ``AHEAD`` tasks per worker are
+handed out before their results are taken, each document's output is written as it comes, and the
+summary is counts. What does grow, slowly: the manifest of the previous run (an offset per document,
+:mod:`cleaner.manifest`), the listing of the folder being walked, and when several paths are given,
+a set of the ids (and of the output names) to refuse clashes between them.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -21,18 +30,23 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import RuleError
-from .files import overlaps
+from .files import Spool, overlaps
 from .manifest import Manifest, config_key, manifest_for
 from .report import Progress, Summary
-from .rules import RuleSet, default_rules, load_rules
 from .sinks import DolmaSink, JsonlSink, MirrorSink, Missing, Sink, StdoutSink
 from .walk import Found, Source, walk
-from .worker import Job, Outcome, Settings, init_pool_worker, process, setup, warm_up
+from .worker import Job, Outcome, Settings, init_pool_worker, process, process_many, setup, warm_up
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from .rules import RuleSet
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+AHEAD = 4
+"""Tasks handed to the worker pool per worker before the first result is taken."""
+CLEAN, HASH, KEEP = "clean", "hash", "keep"
+"""What the plan says of a document: clean it; hash it (unchanged if its bytes are); keep it as it is."""
 
 
 class UsageError(Exception):
@@ -70,6 +84,11 @@ def _payloads(fmt: str) -> tuple[str, ...]:
     return {"mirror": ("txt", "json"), "dolma": ("dolma",)}.get(fmt, (fmt,))
 
 
+def _several(req: Request) -> bool:
+    """Whether the documents come from several paths: only then can two have the same id."""
+    return len(req.paths) > 1
+
+
 def _check_output(req: Request, found: Found) -> None:
     """Refuse, before anything is written, outputs that would overwrite or loop into the inputs."""
     out = req.out
@@ -91,14 +110,17 @@ def _check_output(req: Request, found: Found) -> None:
     for folder in folders:
         if overlaps(out, folder):
             raise UsageError(f"output folder {out} overlaps input folder {folder}; choose a folder outside it")
-    ids: dict[str, Path] = {}
+    if not _several(req):  # one folder's ids are its paths, all different
+        return
+    ids: set[str] = set()
     for s in found.sources:
         if s.id in ids:
-            raise UsageError(f"{ids[s.id]} and {s.path} would both be written as {s.id}; clean them separately")
-        ids[s.id] = s.path
+            first = next(t.path for t in found.sources if t.id == s.id)
+            raise UsageError(f"{first} and {s.path} would both be written as {s.id}; clean them separately")
+        ids.add(s.id)
 
 
-def _sink(req: Request, found: Found) -> Sink:
+def _sink(req: Request) -> Sink:
     if req.out is None:
         return StdoutSink(req.fmt, quiet_records=req.explain)
     folder = req.fmt != "jsonl"
@@ -134,6 +156,8 @@ class Batch:
 
     def ruleset(self) -> RuleSet:
         if self._rules is None:
+            from .rules import default_rules, load_rules
+
             self._rules = load_rules(self.req.rule_dirs) if self.req.rule_dirs else default_rules()
             setup(self._rules, self.req.rule_dirs, self.settings)
         return self._rules
@@ -141,6 +165,13 @@ class Batch:
     def run(self) -> int:
         req = self.req
         found = walk(req.paths, follow_symlinks=req.follow_symlinks)
+        try:
+            return self._run(found)
+        finally:
+            found.sources.close()
+
+    def _run(self, found: Found) -> int:
+        req = self.req
         for path, why in found.failed:
             print(f"{path}: {why}", file=sys.stderr)
         if not req.quiet:
@@ -151,39 +182,41 @@ class Batch:
         if not found.sources:
             raise UsageError("nothing to clean")
         _check_output(req, found)
-        sink = _sink(req, found)
-        sink.prepare(found.sources)
+        sink = _sink(req)
+        sink.prepare(found.sources, _several(req))
         if sink.manifest is not None:
             self.key = config_key(
                 req.rule_dirs, {**req.options, "format": req.fmt, "source": self.settings.dolma_source}
             )
-        plan = self._plan(found.sources, sink)
-        todo = [job for _, _, job in plan if job is not None]
-        if todo:
-            self.ruleset()  # a malformed rule file stops the run before anything is written
-        sources = [src for src, _, _ in plan]
-        sink.start(sources, {job.id for job in todo})
-        progress = Progress(len(plan), enabled=not req.quiet)
-        with Deferred() as stop:
-            try:
-                self._execute(plan, todo, sink, progress, stop)
-                stop.check()
-                sink.finish()
-            except BaseException:
-                progress.clear()
-                sink.abort()
-                raise
-        progress.clear()
+        plan = Spool()
+        try:
+            todo = self._plan(found.sources, sink, plan)
+            if todo:
+                self.ruleset()  # a malformed rule file stops the run before anything is written
+            sink.start((src, what != KEEP) for src, what in _read_plan(plan))
+            progress = Progress(len(plan), enabled=not req.quiet)
+            with Deferred() as stop:
+                try:
+                    self._execute(plan, todo, sink, progress, stop)
+                    stop.check()
+                    sink.finish()
+                except BaseException:
+                    progress.clear()
+                    sink.abort()
+                    raise
+            progress.clear()
+        finally:
+            plan.close()
         many = len(found.sources) + len(found.failed) + len(found.skipped) > 1
         if not req.quiet and (req.out is not None or many):
             for line in self.summary.lines():
                 print(line, file=sys.stderr)
         return EXIT_SOME_FAILED if self.summary.failed else EXIT_OK
 
-    def _plan(self, sources: Sequence[Source], sink: Sink) -> list[tuple[Source, dict[str, Any] | None, Job | None]]:
-        """(source, manifest entry if unchanged, job if it must be read) for each document not skipped."""
-        plan: list[tuple[Source, dict[str, Any] | None, Job | None]] = []
+    def _plan(self, sources: Iterable[Source], sink: Sink, plan: Spool) -> int:
+        """Spool (source, what to do) for each document not skipped; return how many are to be read."""
         manifest = sink.manifest
+        todo = 0
         for src in sources:
             if self.req.max_size and src.size > self.req.max_size:
                 self._say_skipped(src, f"larger than --max-size ({src.size} > {self.req.max_size} bytes)")
@@ -197,26 +230,36 @@ class Batch:
                 and sink.has_outputs(src, entry)
             )
             if usable and entry is not None and (entry.get("size"), entry.get("mtime_ns")) == (src.size, src.mtime_ns):
-                plan.append((src, entry, None))
+                what = KEEP
             elif usable and entry is not None and entry.get("size") == src.size:
-                plan.append((src, entry, self._job(src, sink, entry.get("sha256"))))
+                what = HASH
             else:
-                plan.append((src, None, self._job(src, sink)))
-        return plan
+                what = CLEAN
+            todo += what != KEEP
+            plan.append([src.row(), what])
+        return todo
 
     def _job(self, src: Source, sink: Sink, known_sha256: str | None = None) -> Job:
         writes = tuple(zip(self.settings.payloads, sink.outputs(src), strict=True)) if self.settings.write_root else ()
         return Job(str(src.path), src.id, known_sha256, writes)
+
+    def _jobs(self, plan: Spool, sink: Sink) -> Iterator[Job]:
+        for src, what in _read_plan(plan):
+            if what == HASH:
+                entry = _entry(sink, src)
+                yield self._job(src, sink, entry.get("sha256") if entry is not None else None)
+            elif what == CLEAN:
+                yield self._job(src, sink)
 
     def _say_skipped(self, src: Source, why: str) -> None:
         self.summary.skipped += 1
         if not self.req.quiet:
             print(f"{src.path}: skipped: {why}", file=sys.stderr)
 
-    def _results(self, todo: list[Job]) -> tuple[Iterator[Outcome], ProcessPoolExecutor | None]:
-        jobs = min(self.req.jobs or cpu_count(), len(todo))
-        if jobs <= 1:
-            return map(process, todo), None
+    def _results(self, jobs: Iterator[Job], todo: int) -> tuple[Iterator[Outcome], ProcessPoolExecutor | None]:
+        workers = min(self.req.jobs or cpu_count(), todo)
+        if workers <= 1:
+            return map(process, jobs), None
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -224,27 +267,31 @@ class Batch:
         if fork:
             warm_up()  # forked workers start with the rules, profiles and indexes already loaded
         pool = ProcessPoolExecutor(
-            jobs,
+            workers,
             mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
             initializer=init_pool_worker,
             initargs=(None, self.req.rule_dirs, self.settings),
         )
-        chunk = max(1, min(32, len(todo) // (jobs * 8)))
-        return pool.map(process, todo, chunksize=chunk), pool
+        chunk = max(1, min(32, todo // (workers * 8)))
+        return _in_order(pool, jobs, chunk, workers * AHEAD), pool
 
-    def _execute(self, plan: list[Any], todo: list[Job], sink: Sink, progress: Progress, stop: Deferred) -> None:
-        results, pool = self._results(todo) if todo else (iter(()), None)
+    def _execute(self, plan: Spool, todo: int, sink: Sink, progress: Progress, stop: Deferred) -> None:
+        results, pool = self._results(self._jobs(plan, sink), todo) if todo else (iter(()), None)
         try:
-            for src, entry, job in plan:
+            for src, what in _read_plan(plan):
                 stop.check()
-                if job is None:
+                if what == KEEP:
+                    kept = _entry(sink, src)
                     try:
-                        sink.keep(src, entry, restat=False)
-                        self.summary.add(entry.get("stats", {}), unchanged=True)
+                        if kept is None:
+                            raise Missing(src.id)
+                        sink.keep(src, kept, restat=False)
+                        self.summary.add(kept.get("stats", {}), unchanged=True)
                     except Missing:
                         self.ruleset()
                         self._handle(src, process(self._job(src, sink)), None, sink, progress)
                 else:
+                    entry = _entry(sink, src) if what == HASH else None
                     self._handle(src, next(results), entry, sink, progress)
                 progress.advance()
         finally:
@@ -339,3 +386,30 @@ def run_batch(req: Request) -> int:
     except KeyboardInterrupt:
         print("clean: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _read_plan(plan: Spool) -> Iterator[tuple[Source, str]]:
+    for row, what in plan:
+        yield Source.from_row(row), what
+
+
+def _entry(sink: Sink, src: Source) -> dict[str, Any] | None:
+    """The manifest entry the plan found for a document it keeps or hashes (read again: it is still there)."""
+    return sink.manifest.get(src.id) if sink.manifest is not None else None
+
+
+def _in_order(pool: ProcessPoolExecutor, jobs: Iterator[Job], chunk: int, ahead: int) -> Iterator[Outcome]:
+    """The outcomes of ``jobs`` in order, from tasks of ``chunk`` jobs with at most ``ahead`` tasks in flight."""
+    pending: deque[Future[list[Outcome]]] = deque()
+
+    def submit() -> None:
+        batch = list(islice(jobs, chunk))
+        if batch:
+            pending.append(pool.submit(process_many, batch))
+
+    for _ in range(ahead):
+        submit()
+    while pending:
+        outcomes = pending.popleft().result()
+        submit()
+        yield from outcomes

@@ -16,7 +16,6 @@ from pathlib import Path
 from . import __version__
 from .batch import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Request, cpu_count, run_batch
 from .errors import CleanerError, RuleError
-from .rules import check_examples, default_rules, load_rules
 
 EPILOG = """\
 output:
@@ -103,6 +102,8 @@ def _explain_parser() -> argparse.ArgumentParser:
 
 
 def _rules_main(argv: Sequence[str]) -> int:
+    from .rules import check_examples, default_rules, load_rules
+
     args = _rules_parser().parse_args(argv)
     try:
         if args.action == "list":
@@ -125,6 +126,7 @@ def _rules_main(argv: Sequence[str]) -> int:
 def _explain_main(argv: Sequence[str]) -> int:
     from .core import read_source, run
     from .explain import render
+    from .rules import default_rules, load_rules
 
     args = _explain_parser().parse_args(argv)
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))

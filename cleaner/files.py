@@ -3,13 +3,18 @@
 A reader (or a killed run) never sees a torn output: data goes to ``.NAME.XXXX.clean-tmp`` in the
 target's folder and is renamed over the target. Leftovers of a killed run carry that suffix and are
 removed by :func:`remove_leftovers` when the next run starts.
+
+Also :class:`Spool`, the list a batch keeps of things it has as many of as documents: on disk.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
 TMP_SUFFIX = ".clean-tmp"
 
@@ -90,3 +95,65 @@ def overlaps(a: Path, b: Path) -> bool:
     """Whether folder ``a`` is ``b``, inside it, or holds it (after resolving symbolic links)."""
     ra, rb = a.resolve(), b.resolve()
     return ra.is_relative_to(rb) or rb.is_relative_to(ra)
+
+
+class Spool:
+    """An append-only list of JSON-able rows kept in an anonymous temporary file, not in memory.
+
+    Rows come back in the order appended, as often as asked, also from several iterators at once
+    (each reads from its own place). Up to ``BUFFER`` bytes of rows stay in memory: a small batch
+    never touches the disk, a large one costs a few hundred bytes of disk a row and no memory.
+    """
+
+    BUFFER = 1 << 16
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._pending = bytearray()
+        self._count = 0
+
+    def append(self, row: Any) -> None:
+        self._pending += json.dumps(row, separators=(",", ":")).encode("ascii") + b"\n"
+        self._count += 1
+        if len(self._pending) >= self.BUFFER:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="clean-", suffix=".spool")  # noqa: SIM115 (closed by close())
+        self._file.seek(0, os.SEEK_END)
+        self._file.write(self._pending)
+        self._pending.clear()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        """The rows appended so far (not those appended while iterating)."""
+        count = self._count
+        if self._file is None:
+            for line in bytes(self._pending).split(b"\n")[:count]:
+                yield json.loads(line)
+            return
+        self._flush()
+        pos, rest = 0, b""
+        while count:
+            self._file.seek(pos)  # another iterator, or an append, may have moved it
+            block = self._file.read(self.BUFFER)
+            if not block:
+                return
+            pos += len(block)
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            for line in lines[:count]:
+                yield json.loads(line)
+            count -= min(count, len(lines))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._pending.clear()
+        self._count = 0

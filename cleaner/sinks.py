@@ -4,24 +4,27 @@ Every sink writes through temporary files and renames, and records a document in
 once its output is in place, so a run killed at any moment leaves whole outputs and a manifest that
 never claims more than exists. ``keep`` carries an unchanged document over from the previous run;
 it raises :class:`Missing` when the previous output no longer holds it (the batch cleans it then).
+
+No sink holds a document longer than it takes to write it, nor anything per document but what the
+manifest keeps (:mod:`cleaner.manifest`): a JSONL file and a Dolma shard are written as their rows
+come, into temporary files, and their manifest entries wait on disk until the file is in place.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import os
 import posixpath
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from .files import atomic_write, remove_leftovers, safe_target, temp_beside
-from .manifest import Manifest
+from .files import Spool, atomic_write, remove_leftovers, safe_target, temp_beside
+from .manifest import Manifest, Rewrite
 from .walk import Source
 from .worker import Outcome
 
@@ -43,11 +46,14 @@ class Sink:
     def has_outputs(self, src: Source, entry: Entry) -> bool:
         return False
 
-    def prepare(self, sources: Sequence[Source]) -> None:
-        """Called with every document of the run before any skip decision."""
+    def prepare(self, sources: Iterable[Source], several: bool) -> None:
+        """Called with every document of the run before any skip decision.
 
-    def start(self, sources: Sequence[Source], todo: set[str]) -> None:
-        """Called once it is known which documents will be cleaned (``todo``) and which kept."""
+        ``several``: they come from several command-line paths (whose ids and names may clash).
+        """
+
+    def start(self, plan: Iterable[tuple[Source, bool]]) -> None:
+        """Called, with the documents in order, once it is known which will be read (True) and which kept."""
 
     def write(self, src: Source, outcome: Outcome, entry: Entry) -> None:
         pass
@@ -90,30 +96,29 @@ def mirror_name(src: Source) -> str:
 class MirrorSink(Sink):
     """``OUT/<id with .txt>`` and/or ``OUT/<id with .json>``; the manifest is ``OUT/.clean-manifest.jsonl``."""
 
-    def __init__(self, out: Path, formats: Sequence[str], manifest: Manifest):
+    def __init__(self, out: Path, formats: Iterable[str], manifest: Manifest):
         self.out, self.formats = out, tuple(formats)
         self.manifest: Manifest = manifest
-        self._stems: Counter[str] = Counter()
-        self._names: dict[str, list[str]] = {}
+        self._shared: set[str] = set()
         self._root = str(out)
         remove_leftovers(out)
 
-    def start(self, sources: Sequence[Source], todo: set[str]) -> None:
+    def prepare(self, sources: Iterable[Source], several: bool) -> None:
+        """Two documents of one folder that differ only in extension are marked so by the walk; those of
+        several paths may meet too (``a/x.txt``, ``b/x.html``): then every name is looked at once."""
+        if several:
+            seen: set[str] = set()
+            for src in sources:
+                stem = posixpath.splitext(mirror_name(src))[0]
+                (self._shared if stem in seen else seen).add(stem)
+
+    def start(self, plan: Iterable[tuple[Source, bool]]) -> None:
         self.manifest.start_appending()
 
-    def prepare(self, sources: Sequence[Source]) -> None:
-        self._stems = Counter(posixpath.splitext(mirror_name(s))[0] for s in sources)
-
     def outputs(self, src: Source) -> list[str]:
-        if src.id in self._names:
-            return self._names[src.id]
-        self._names[src.id] = names = self._outputs(src)
-        return names
-
-    def _outputs(self, src: Source) -> list[str]:
         name = mirror_name(src)
         stem = posixpath.splitext(name)[0]
-        if self._stems[stem] > 1:  # a.txt and a.html in one folder: keep both, by their full names
+        if src.twin or stem in self._shared:  # a.txt and a.html in one folder: keep both, by their full names
             return [f"{name}.{fmt}" for fmt in self.formats]
         return [f"{stem}.{fmt}" for fmt in self.formats]
 
@@ -138,11 +143,11 @@ class MirrorSink(Sink):
 
 
 class _OldLines:
-    """The lines of a previous JSONL output, by id, read on demand (only offsets are kept)."""
+    """The lines of a previous JSONL output, by id, read on demand (only their offsets are kept)."""
 
     def __init__(self, path: Path):
         self.path = path
-        self._index: dict[str, tuple[int, int]] | None = None
+        self._index: dict[str, int] | None = None
         self._file: IO[bytes] | None = None
 
     def get(self, doc_id: str, sha256: str) -> bytes | None:
@@ -158,15 +163,14 @@ class _OldLines:
                 if line.startswith(b'{"id": '):
                     try:
                         key, _ = decoder.raw_decode(line.decode("utf-8", "replace"), 7)
-                        self._index[key] = (offset, len(line))
+                        self._index[key] = offset
                     except ValueError:
                         pass
                 offset += len(line)
         if doc_id not in self._index or self._file is None:
             return None
-        offset, length = self._index[doc_id]
-        self._file.seek(offset)
-        line = self._file.read(length)
+        self._file.seek(self._index[doc_id])
+        line = self._file.readline()
         ok = line.endswith(b"\n") and f'"sha256": "{sha256}"'.encode() in line
         return line if ok else None
 
@@ -175,15 +179,22 @@ class _OldLines:
             self._file.close()
 
 
+_END = object()
+
+
 class JsonlSink(Sink):
-    """One JSON line per document in one file, rewritten whole (or not at all when nothing changed)."""
+    """One JSON line per document in one file, rewritten whole (or not at all when nothing changed).
+
+    The new file and its new manifest are written beside the old ones as the documents come, and
+    put in their place at the end.
+    """
 
     def __init__(self, out: Path, manifest: Manifest):
         self.out = out
         self.manifest: Manifest = manifest
         self._tmp: Path | None = None
         self._f: IO[bytes] | None = None
-        self._entries: list[Entry] = []
+        self._new: Rewrite | None = None
         self._old = _OldLines(out)
         remove_leftovers(out.parent, out.name)
         remove_leftovers(out.parent, manifest.path.name)
@@ -191,38 +202,48 @@ class JsonlSink(Sink):
     def has_outputs(self, src: Source, entry: Entry) -> bool:
         return self.out.is_file()
 
-    def start(self, sources: Sequence[Source], todo: set[str]) -> None:
-        unchanged = not todo and [s.id for s in sources] == list(self.manifest.entries) and self.out.is_file()
-        if not unchanged:
+    def _unchanged(self, plan: Iterable[tuple[Source, bool]]) -> bool:
+        """Nothing to clean, and the same documents in the same order as the manifest's."""
+        ids = self.manifest.ids()
+        for src, todo in plan:
+            if todo or next(ids, _END) != src.id:
+                return False
+        return next(ids, _END) is _END and self.out.is_file()
+
+    def start(self, plan: Iterable[tuple[Source, bool]]) -> None:
+        if not self._unchanged(plan):
             fd, self._tmp = temp_beside(self.out)
             self._f = os.fdopen(fd, "wb")
+            self._new = Rewrite(self.manifest)
 
     def write(self, src: Source, outcome: Outcome, entry: Entry) -> None:
-        if self._f is not None:
+        if self._f is not None and self._new is not None:
             self._f.write(outcome.payloads["jsonl"].encode("utf-8"))
-        self._entries.append(entry)
+            self._new.add(entry)
 
     def keep(self, src: Source, entry: Entry, restat: bool) -> None:
-        if self._f is not None:
+        if self._f is not None and self._new is not None:
             line = self._old.get(src.id, entry["sha256"])
             if line is None:
                 raise Missing(src.id)
             self._f.write(line)
-        self._entries.append(entry)
+            self._new.add(entry)
 
     def finish(self) -> None:
         self._old.close()
-        if self._f is None or self._tmp is None:
+        if self._f is None or self._tmp is None or self._new is None:
             return
         self._f.close()
         os.replace(self._tmp, self.out)
-        self.manifest.rewrite(self._entries)
+        self._new.commit()
 
     def abort(self) -> None:
         self._old.close()
         if self._f is not None and self._tmp is not None:
             self._f.close()
             self._tmp.unlink(missing_ok=True)
+        if self._new is not None:
+            self._new.discard()
 
 
 def shard_name(src: Source) -> str:
@@ -232,20 +253,120 @@ def shard_name(src: Source) -> str:
     return f"{slug}-{hashlib.sha1(folder.encode()).hexdigest()[:8]}.jsonl.gz"
 
 
-def _gzip(lines: Sequence[str]) -> bytes:
-    buf = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:  # same rows, same bytes
-        for line in lines:
-            gz.write(line.encode("utf-8"))
-    return buf.getvalue()
+def _shards_of(entry: Entry) -> set[str]:
+    return {PurePosixPath(out).name for out in entry.get("outputs", [])}
 
 
-def _read_rows(path: Path) -> dict[str, str]:
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            return {json.loads(line)["id"]: line for line in f if line.strip()}
-    except (OSError, ValueError, KeyError, EOFError):
-        return {}
+class _ShardFile:
+    """One shard file being written: gzipped row by row into a temporary file beside it."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        fd, self._tmp = temp_beside(path)
+        self._raw = os.fdopen(fd, "wb")
+        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)  # same rows, same bytes
+
+    def write(self, row: str) -> None:
+        self._gz.write(row.encode("utf-8"))
+
+    def commit(self) -> None:
+        try:
+            self._gz.close()
+            self._raw.close()
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def discard(self) -> None:
+        try:
+            self._gz.close()
+            self._raw.close()
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+
+class _Shard:
+    """A shard being rewritten: its documents and attributes files, and its rows' manifest entries (on disk)."""
+
+    def __init__(self, docs: Path, attrs: Path):
+        self.attrs = _ShardFile(attrs)
+        try:
+            self.docs = _ShardFile(docs)
+        except BaseException:
+            self.attrs.discard()
+            raise
+        self.entries = Spool()
+
+    def add(self, doc: str, attrs: str, entry: Entry) -> None:
+        self.docs.write(doc)
+        self.attrs.write(attrs)
+        self.entries.append(entry)
+
+    def commit(self) -> None:
+        """Attributes first, then documents (as a reader expects them in pairs, documents last)."""
+        try:
+            self.attrs.commit()
+        except BaseException:
+            self.docs.discard()
+            raise
+        self.docs.commit()
+
+    def discard(self) -> None:
+        try:
+            self.attrs.discard()
+        finally:
+            self.docs.discard()
+            self.entries.close()
+
+
+class _OldRows:
+    """The rows of a previous shard file, read forward only: the batch asks for them in the order it wrote them.
+
+    A row asked for that is not where it should be is reported missing (the document is cleaned again).
+    """
+
+    def __init__(self, path: Path):
+        self._f: IO[str] | None
+        try:
+            self._f = gzip.open(path, "rt", encoding="utf-8")  # noqa: SIM115 (closed by close())
+        except OSError:
+            self._f = None
+        self._next: tuple[str, str] | None = None
+
+    def get(self, doc_id: str) -> str | None:
+        want = doc_id.split("/")
+        while True:
+            if self._next is None:
+                self._next = self._read()
+                if self._next is None:
+                    return None
+            row_id, line = self._next
+            if row_id == doc_id:
+                self._next = None
+                return line
+            if row_id.split("/") > want:  # rows are in the order of their paths: it is not there
+                return None
+            self._next = None
+
+    def _read(self) -> tuple[str, str] | None:
+        if self._f is not None:
+            try:
+                for line in self._f:
+                    if line.strip():
+                        row_id = json.loads(line)["id"]
+                        if isinstance(row_id, str):
+                            return row_id, line
+            except (OSError, ValueError, KeyError, TypeError, EOFError):  # a damaged file: the rest is missing
+                pass
+            self.close()
+        return None
+
+    def close(self) -> None:
+        if self._f is not None:
+            self._f.close()
+            self._f = None
 
 
 class DolmaSink(Sink):
@@ -253,6 +374,7 @@ class DolmaSink(Sink):
 
     A shard is rewritten when one of its documents changed, came or went; its unchanged documents'
     rows are carried over from the previous shard. Documents and attributes stay row for row aligned.
+    A shard being rewritten goes to temporary files row by row; what is kept per shard is counts.
     """
 
     def __init__(self, out: Path, manifest: Manifest):
@@ -261,9 +383,10 @@ class DolmaSink(Sink):
         self.docs, self.attrs = out / "documents", out / "attributes" / "cleaner"
         self._pending: Counter[str] = Counter()
         self._dirty: set[str] = set()
-        self._rows: dict[str, list[tuple[str, str, Entry]]] = {}
-        self._old: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
-        self._before: dict[str, set[str]] = {}
+        self._open: dict[str, _Shard] = {}
+        self._old: dict[str, tuple[_OldRows, _OldRows]] = {}
+        self._gone: dict[str, list[str]] = {}
+        """Per shard, the ids of its previous rows that it will not hold again (usually none)."""
         remove_leftovers(out)
 
     def outputs(self, src: Source) -> list[str]:
@@ -273,25 +396,37 @@ class DolmaSink(Sink):
         shard = shard_name(src)
         return entry.get("outputs") == self.outputs(src) and (self.docs / shard).is_file()
 
-    def start(self, sources: Sequence[Source], todo: set[str]) -> None:
+    def start(self, plan: Iterable[tuple[Source, bool]]) -> None:
+        """Which shards to rewrite: those with a document to clean, or without their attributes file, or
+        whose documents are not the ones of their previous rows (compared by counting: the documents,
+        the previous rows, and the documents among the previous rows, which the manifest marks)."""
         self.manifest.start_appending()
-        members: dict[str, set[str]] = {}
-        for src in sources:
+        matched: Counter[str] = Counter()
+        whole: set[str] = set()
+        for src, todo in plan:
             shard = shard_name(src)
             self._pending[shard] += 1
-            members.setdefault(shard, set()).add(src.id)
-            if src.id in todo or not (self.attrs / shard).is_file():
+            if todo:
                 self._dirty.add(shard)
-        before: dict[str, set[str]] = {}
-        for entry in self.manifest.entries.values():
-            for out in entry.get("outputs", []):
-                before.setdefault(PurePosixPath(out).name, set()).add(entry["id"])
-        self._dirty.update(shard for shard, ids in members.items() if before.get(shard, set()) != ids)
-        self._before = before
+            elif shard not in whole and shard not in self._dirty:
+                (whole if (self.attrs / shard).is_file() else self._dirty).add(shard)
+            entry = self.manifest.get(src.id)
+            if entry is not None and shard in _shards_of(entry):
+                matched[shard] += 1
+                self.manifest.mark(src.id)
+        before: Counter[str] = Counter()
+        for doc_id, entry in self.manifest.items():
+            for shard in _shards_of(entry):
+                before[shard] += 1
+                if shard in self._pending and not self.manifest.marked(doc_id):
+                    self._gone.setdefault(shard, []).append(doc_id)
+        self._dirty.update(shard for shard, n in self._pending.items() if not before[shard] == n == matched[shard])
 
     def _add(self, src: Source, doc: str, attrs: str, entry: Entry) -> None:
         shard = shard_name(src)
-        self._rows.setdefault(shard, []).append((doc, attrs, entry))
+        if shard not in self._open:
+            self._open[shard] = _Shard(self.docs / shard, self.attrs / shard)
+        self._open[shard].add(doc, attrs, entry)
         self._done(shard)
 
     def write(self, src: Source, outcome: Outcome, entry: Entry) -> None:
@@ -306,7 +441,7 @@ class DolmaSink(Sink):
             self._done(shard)
             return
         if shard not in self._old:
-            self._old[shard] = (_read_rows(self.docs / shard), _read_rows(self.attrs / shard))
+            self._old[shard] = (_OldRows(self.docs / shard), _OldRows(self.attrs / shard))
         docs, attrs = self._old[shard]
         doc, attr = docs.get(src.id), attrs.get(src.id)
         if doc is None or attr is None or f'"sha256": "{entry["sha256"]}"' not in doc:
@@ -316,21 +451,33 @@ class DolmaSink(Sink):
     def drop(self, src: Source) -> None:
         shard = shard_name(src)
         self._dirty.add(shard)
+        if self.manifest.marked(src.id):  # one of the shard's previous rows, not there any more
+            self._gone.setdefault(shard, []).append(src.id)
         self._done(shard)
 
     def _done(self, shard: str) -> None:
         self._pending[shard] -= 1
         if self._pending[shard] == 0 and shard in self._dirty:
-            rows = self._rows.pop(shard, [])
-            atomic_write(self.attrs / shard, _gzip([a for _, a, _ in rows]))
-            atomic_write(self.docs / shard, _gzip([d for d, _, _ in rows]))
-            for _, _, entry in rows:
+            written = self._open.pop(shard, None) or _Shard(self.docs / shard, self.attrs / shard)
+            written.commit()
+            for entry in written.entries:
                 self.manifest.append(entry)
-            for gone in self._before.get(shard, set()) - {entry["id"] for _, _, entry in rows}:
+            written.entries.close()
+            for gone in self._gone.pop(shard, []):
                 self.manifest.forget(gone)
-            self._old.pop(shard, None)
+            self._close_old(shard)
+
+    def _close_old(self, shard: str) -> None:
+        for rows in self._old.pop(shard, ()):
+            rows.close()
 
     def finish(self) -> None:
-        self.manifest.close()
+        try:
+            for shard in list(self._old):
+                self._close_old(shard)
+            while self._open:  # (none when every document was seen to)
+                self._open.popitem()[1].discard()
+        finally:
+            self.manifest.close()
 
     abort = finish

@@ -1,18 +1,26 @@
 """Find the documents to clean: files named on the command line and the documents inside folders.
 
-A folder's documents come sorted by path (as ``sorted()`` orders paths); hidden names are left out,
-and so are symbolic links unless ``follow_symlinks`` (a link named on the command line is always
-followed: it was asked for). Each document gets an ``id``: its path relative to the folder given,
-or the path as given for a file.
+A folder's documents come sorted by path (as ``sorted()`` orders paths, component by component);
+hidden names are left out, and so are symbolic links unless ``follow_symlinks`` (a link named on the
+command line is always followed: it was asked for). Each document gets an ``id``: its path relative
+to the folder given, or the path as given for a file.
+
+The walk holds one folder's listing at a time (and those of the folders above it). The documents go
+to a :class:`~cleaner.files.Spool` on disk as they are found, so that a batch of any size walks in
+the same memory and can then go over its documents more than once.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import posixpath
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import attrs
+
+from .files import Spool
 
 SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".shtml")
 
@@ -27,11 +35,42 @@ class Source:
     mtime_ns: int
     in_folder: bool
     """Found by walking a folder (``id`` is relative to it), not named on the command line."""
+    twin: bool = False
+    """Another document of its folder has the same name but for the extension (``a.txt``, ``a.html``)."""
+
+    def row(self) -> list[object]:
+        return [os.fspath(self.path), self.id, self.size, self.mtime_ns, self.in_folder, self.twin]
+
+    @classmethod
+    def from_row(cls, row: list[object]) -> Source:
+        path, doc_id, size, mtime_ns, in_folder, twin = row
+        assert isinstance(path, str) and isinstance(doc_id, str) and isinstance(size, int)
+        assert isinstance(mtime_ns, int) and isinstance(in_folder, bool) and isinstance(twin, bool)
+        return cls(Path(path), doc_id, size, mtime_ns, in_folder, twin)
+
+
+class Sources:
+    """The documents of a walk, in order, kept on disk: ``len()``, and iterable as often as needed."""
+
+    def __init__(self) -> None:
+        self._spool = Spool()
+
+    def append(self, src: Source) -> None:
+        self._spool.append(src.row())
+
+    def __len__(self) -> int:
+        return len(self._spool)
+
+    def __iter__(self) -> Iterator[Source]:
+        return map(Source.from_row, self._spool)
+
+    def close(self) -> None:
+        self._spool.close()
 
 
 @attrs.define
 class Found:
-    sources: list[Source] = attrs.Factory(list)
+    sources: Sources = attrs.Factory(Sources)
     skipped: list[tuple[str, str]] = attrs.Factory(list)
     """(path, why) of documents left out on purpose: symbolic links."""
     failed: list[tuple[str, str]] = attrs.Factory(list)
@@ -59,22 +98,27 @@ def walk(paths: Sequence[str], *, follow_symlinks: bool = False) -> Found:
             found.failed.append((arg, f"cannot read ({_reason(e)})"))
             continue
         if top.is_dir():
-            start = len(found.sources)
-            _walk_folder(len(os.path.join(str(top), "")), top, follow_symlinks, found, {os.path.realpath(top)})
-            found.sources[start:] = sorted(found.sources[start:], key=lambda s: s.id.split("/"))
+            prefix = len(os.path.join(str(top), ""))
+            for src in _walk_folder(prefix, top, follow_symlinks, found, {os.path.realpath(top)}):
+                found.sources.append(src)
         else:
             found.sources.append(Source(top, top.as_posix(), st.st_size, st.st_mtime_ns, in_folder=False))
     return found
 
 
-def _walk_folder(prefix: int, folder: Path, follow: bool, found: Found, seen: set[str]) -> None:
-    """Walk ``folder``; ids are its entries' paths without their first ``prefix`` characters."""
+def _walk_folder(prefix: int, folder: Path, follow: bool, found: Found, seen: set[str]) -> Iterator[Source]:
+    """The documents under ``folder`` sorted by path; ids are their paths without the first ``prefix`` characters.
+
+    The folder's own entries are looked at first (their problems are said first), then its documents
+    and its subfolders' are given in name order, which is the order of the sorted paths.
+    """
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as e:
         found.failed.append((str(folder), f"cannot read folder ({_reason(e)})"))
         return
+    docs: list[Source] = []
     subfolders: list[Path] = []
     for entry in entries:
         if entry.name.startswith("."):
@@ -100,6 +144,15 @@ def _walk_folder(prefix: int, folder: Path, follow: bool, found: Found, seen: se
             found.failed.append((entry.path, f"cannot read ({_reason(e)})"))
             continue
         doc_id = entry.path[prefix:].replace(os.sep, "/")
-        found.sources.append(Source(Path(entry.path), doc_id, st.st_size, st.st_mtime_ns, True))
+        docs.append(Source(Path(entry.path), doc_id, st.st_size, st.st_mtime_ns, True))
+    del entries
+    stems = Counter(posixpath.splitext(src.id)[0] for src in docs)
+    docs = [attrs.evolve(src, twin=True) if stems[posixpath.splitext(src.id)[0]] > 1 else src for src in docs]
+    del stems
+    i = 0
     for sub in subfolders:
-        _walk_folder(prefix, sub, follow, found, seen)
+        while i < len(docs) and docs[i].path.name < sub.name:
+            yield docs[i]
+            i += 1
+        yield from _walk_folder(prefix, sub, follow, found, seen)
+    yield from docs[i:]

@@ -14,14 +14,16 @@ import signal
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import CleanerError
 from .files import atomic_write, safe_target
-from .result import CleanResult
-from .rules import RuleSet, default_rules, load_rules
+
+if TYPE_CHECKING:
+    from .result import CleanResult
+    from .rules import RuleSet
 
 
 @attrs.frozen
@@ -71,6 +73,8 @@ def setup(ruleset: RuleSet | None, rule_dirs: Sequence[str], settings: Settings)
     """Make this process ready to clean (in a pool: its initializer; a forked worker inherits the rules)."""
     global _RULES, _SETTINGS
     if ruleset is None:
+        from .rules import default_rules, load_rules
+
         ruleset = load_rules(rule_dirs) if rule_dirs else default_rules()
     _RULES, _SETTINGS = ruleset, settings
 
@@ -169,3 +173,8 @@ def process(job: Job) -> Outcome:
         stats=stats(result, len(data)),
         explain=tuple(explain_lines(result, job.path)) if settings.explain else (),
     )
+
+
+def process_many(jobs: Sequence[Job]) -> list[Outcome]:
+    """:func:`process` each of ``jobs``, in order: one task of a worker pool."""
+    return [process(job) for job in jobs]
