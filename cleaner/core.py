@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -30,18 +31,33 @@ def _index(rules: RuleSet) -> OutletIndex:
     return OutletIndex(rules)
 
 
-def read_source(source: Source) -> bytes:
-    """The bytes of ``source``: bytes as they are, str as UTF-8 text, a path read from disk."""
+def read_source(source: Source, max_bytes: int = 0) -> bytes:
+    """The bytes of ``source``: bytes as they are, str as UTF-8 text, a path read from disk.
+
+    A path must name a regular file (a FIFO or a device would block or never end), and one larger
+    than ``max_bytes`` (when not 0) is refused without being read.
+    """
     if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source)
     if isinstance(source, str):
         return source.encode("utf-8", "surrogatepass")
+    name = os.fspath(source)
     try:
-        return Path(source).read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file reads as usual.
+        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(f.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                raise InputError(f"{name}: is a folder, not a file")
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"{name}: not a regular file (a FIFO, socket or device); skipped")
+            if max_bytes and info.st_size > max_bytes:
+                raise InputError(f"{name}: file too large ({info.st_size} bytes > limit {max_bytes}); skipped")
+            return f.read(max_bytes + 1) if max_bytes else f.read()
     except IsADirectoryError:
-        raise InputError(f"{os.fspath(source)}: is a folder, not a file") from None
+        raise InputError(f"{name}: is a folder, not a file") from None
     except OSError as e:
-        raise InputError(f"{os.fspath(source)}: cannot read ({e.strerror or e})") from None
+        raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
 
 
 def resolve_rules(rules: RuleSet | Sequence[str | os.PathLike[str]] | None) -> RuleSet:
@@ -69,7 +85,7 @@ def clean(
     ``rules`` is a RuleSet or a list of extra rule folders added to the shipped ones.
     Raises ``InputError`` (one clear line) for input that cannot be cleaned.
     """
-    data = read_source(source)
+    data = read_source(source, max_bytes)
     return run(data, resolve_rules(rules), kind=kind, url=url, encoding=encoding, max_bytes=max_bytes)
 
 

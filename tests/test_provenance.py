@@ -203,6 +203,8 @@ def clean_or_none(data: bytes) -> cleaner.CleanResult | None:
 def check_contract(result: cleaner.CleanResult, data: bytes) -> None:
     assert verify(result, data) == []
     text = result.text.encode("utf-8")  # must be encodable: no lone surrogates in the text
+    if result.kind == "html":  # input sniffed as a page: verify() holds its contract (tests/test_html.py)
+        return
     # spans: ordered, in range, not overlapping, in text and in source
     last_t = last_s = 0
     covered = bytearray(len(text))
