@@ -3,27 +3,22 @@
 >>> from cleaner import clean
 >>> result = clean(b"Leave a Reply\\n\\nThe council met on Monday to discuss the budget for next year.")
 
-``clean``, ``load_rules`` and ``RuleSet`` are imported when first used (PEP 562), so that
-``import cleaner`` (and a ``clean`` run that finds nothing to clean) does not load the pipeline.
+``clean``, ``load_rules``, ``RuleSet`` and ``__version__`` are looked up when first used (PEP 562),
+so that ``import cleaner`` (and a ``clean`` run that finds nothing to clean) does not load the pipeline.
 ``verify`` is imported at once: a later ``import cleaner.verify`` would otherwise shadow it.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from .errors import CleanerError, InputError, RuleError
 from .result import CleanResult, Outlet, Removal, Span
 from .verify import verify
 
-try:
-    __version__ = version("cleaner")
-except PackageNotFoundError:  # running from a source checkout
-    __version__ = "0.0.0+source"
-
 if TYPE_CHECKING:
+    __version__: str
     from .core import clean
     from .rules import RuleSet, load_rules
 
@@ -45,12 +40,23 @@ __all__ = [
 ]
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # (some 50 ms of imports)
+
+    try:
+        return version("cleaner")
+    except PackageNotFoundError:  # running from a source checkout
+        return "0.0.0+source"
+
+
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
-    globals()[name] = value  # once imported, an ordinary attribute
+    globals()[name] = value  # once looked up, an ordinary attribute
     return value
 
 

@@ -12,8 +12,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from . import __version__
 from .batch import EXIT_INTERRUPTED, EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, Request, cpu_count, run_batch
 from .errors import CleanerError, RuleError
 
@@ -40,6 +40,19 @@ exit codes:
   2    usage or rule error, or nothing to clean; nothing was written
   130  interrupted (Ctrl-C, SIGTERM): outputs written so far are whole; a re-run resumes
 """
+
+
+class _Version(argparse.Action):
+    """``--version``: looks the version up only when asked (that takes importlib.metadata)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from . import __version__
+
+        print(f"cleaner {__version__}")
+        parser.exit()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         help="clean on Ray Data into one JSONL file (-f jsonl -o FILE; needs cleaner[ray]): 'local' starts "
         "Ray here with --jobs cores, 'auto' joins the cluster running here, HOST:PORT or ray://HOST:PORT another",
     )
-    p.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    p.add_argument("--version", action=_Version, help="show program's version number and exit")
     return p
 
 

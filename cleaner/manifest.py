@@ -24,7 +24,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
-from . import __version__
 from .files import temp_beside
 
 NAME = ".clean-manifest.jsonl"
@@ -41,6 +40,7 @@ def _files_digest(h: Any, folder: Path, patterns: Sequence[str]) -> None:
 
 def config_key(rule_dirs: Sequence[str], options: Mapping[str, Any]) -> str:
     """The key of everything (but the source) that shapes a document's output."""
+    from . import __version__
     from .rules import builtin_dir
 
     h = hashlib.sha256()

@@ -7,10 +7,12 @@ for, so that the main process only writes strings to disk.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import signal
+import stat
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -123,9 +125,18 @@ def _payloads(result: CleanResult, data: bytes, job: Job, mtime_ns: int, setting
     return out
 
 
+class NotAFile(OSError):
+    """A path that is not a regular file: a FIFO, socket or device would block or never end."""
+
+
 def _read(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
-    with open(path, "rb") as f:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not wait for a writer
+    with open(fd, "rb") as f:
         st = os.fstat(f.fileno())
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFile("not a regular file (a FIFO, socket or device)")
         data = f.read(max_size + 1 if max_size else -1)
     return data, st
 
@@ -141,6 +152,8 @@ def process(job: Job) -> Outcome:
         data, st = _read(job.path, settings.max_size)
     except FileNotFoundError:
         return Outcome(job.id, "failed", "vanished before it could be read")
+    except NotAFile as e:
+        return Outcome(job.id, "failed", str(e))
     except OSError as e:
         return Outcome(job.id, "failed", f"cannot read ({e.strerror or e})")
     if settings.max_size and len(data) > settings.max_size:

@@ -22,7 +22,10 @@ import pytest
 
 import cleaner
 from cleaner import batch, cli
+from cleaner.files import Spool
+from cleaner.manifest import Manifest
 from cleaner.serialize import to_record
+from cleaner.walk import walk
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -505,6 +508,183 @@ def test_duplicate_ids_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     ran = clean_here(capsys, str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(tmp_path / "out"))
     assert ran.returncode == 2
     assert "same.txt" in ran.stderr and not (tmp_path / "out").exists()
+
+
+# --- memory: what a batch keeps of its documents ----------------------------------------------------------
+
+
+def test_peak_memory_does_not_grow_with_the_number_of_files(tmp_path: Path) -> None:
+    """Many more files, the same peak RSS (the batch used to hold ~2 KB of each of these: +8 MB here).
+
+    Every file has the same text, so that the pipeline's own (bounded) caches do not grow either.
+    """
+
+    def peak(n: int) -> float:
+        folder, out = tmp_path / f"in{n}", tmp_path / f"out{n}.jsonl"
+        for i in range(n):
+            path = folder / f"{i // 500:02d}" / f"{i:05d}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"Council report\n\n{PROSE}\n\nLeave a Reply\n", encoding="utf-8")
+        cmd = [sys.executable, "-m", "cleaner", str(folder), "-o", str(out), "-f", "jsonl", "-j", "1", "-q"]
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert len(out.read_bytes().splitlines()) == n
+        return usage.ru_maxrss / (1e6 if sys.platform == "darwin" else 1e3)
+
+    small, large = peak(150), peak(4000)
+    assert large - small < 4, f"peak RSS {small:.1f} MB with 150 files, {large:.1f} MB with 4,000"
+
+
+def test_walk_streams_sorted_paths_and_marks_twins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents and subfolders interleaved by name give the order of sorted paths; the list is on disk."""
+    monkeypatch.setattr(Spool, "BUFFER", 64)  # a few rows in memory, the rest in the file
+    names = ["a.txt", "a.html", "a-b/x.txt", "a.b/y.txt", "b.txt", "b/c.txt", "b/z/d.txt", "b/z.txt", "B.txt"]
+    names += ["c/e/f/g.txt", "c/e.txt", "c/a.html", "\u00fc.txt", "z/a.txt", "z/a.TXT"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f"{PROSE}\n")
+    found = walk([str(tmp_path)])
+    ids = [s.id for s in found.sources]
+    assert ids == sorted(names, key=lambda i: i.split("/"))
+    assert {s.id for s in found.sources if s.twin} == {"a.txt", "a.html", "z/a.txt", "z/a.TXT"}
+    assert len(found.sources) == len(names)
+    pairs = list(zip(found.sources, found.sources, strict=True))  # two readers at once, each in order
+    assert [a.id for a, _ in pairs] == [b.id for _, b in pairs] == ids
+    assert all(s.path == tmp_path / s.id and s.in_folder for s in found.sources)
+    found.sources.close()
+
+
+def test_spool_gives_rows_back_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Spool, "BUFFER", 100)
+    spool = Spool()
+    rows = [[f"name-{i}-\udcff-\u00e9-\n", i, i % 2 == 0, None] for i in range(500)]  # a surrogate, a line break
+    for row in rows[:3]:
+        spool.append(row)
+    assert list(spool) == rows[:3]  # still in memory
+    for row in rows[3:]:
+        spool.append(row)
+    first = iter(spool)
+    assert [next(first) for _ in range(10)] == rows[:10]
+    assert list(spool) == rows  # another reader meanwhile
+    spool.append(["late"])
+    assert list(first) == rows[10:]  # what was there when the reader started
+    assert len(spool) == 501 and list(spool)[-1] == ["late"]
+    spool.close()
+
+
+def test_manifest_keeps_offsets_and_dict_order(tmp_path: Path) -> None:
+    """Last line of an id wins where the id first came, ``forget`` removes, torn lines are skipped, and a
+    run's appends are written but not indexed; the file is compacted at the end when lines were superseded."""
+    path = tmp_path / MANIFEST
+    lines = [
+        {"id": "a", "v": 1},
+        {"id": "b", "v": 1},
+        {"id": "a", "v": 2},
+        {"id": "c", "v": 1},
+        {"id": "b", "forget": True},
+        {"id": "b", "v": 3},
+    ]
+    path.write_text("".join(json.dumps(e) + "\n" for e in lines) + '{"id": "d", "v', encoding="utf-8")
+    manifest = Manifest(path)
+    assert list(manifest.ids()) == ["a", "c", "b"] and len(manifest) == 3
+    assert manifest.get("a") == {"id": "a", "v": 2} and manifest.get("b") == {"id": "b", "v": 3}
+    assert manifest.get("d") is None
+    manifest.mark("c")
+    assert manifest.marked("c") and not manifest.marked("a") and manifest.get("c") == {"id": "c", "v": 1}
+    manifest.start_appending()  # compacted first: one line per entry
+    assert [json.loads(ln) for ln in path.read_text().splitlines()] == [manifest.get(i) for i in "acb"]
+    manifest.append({"id": "new", "v": 1})
+    manifest.append({"id": "a", "v": 4})
+    manifest.forget("c")
+    assert manifest.get("new") is None and manifest.get("a") == {"id": "a", "v": 2}  # what the run started with
+    assert not manifest.marked("c")
+    manifest.close()
+    kept = [json.loads(ln) for ln in path.read_text().splitlines()]
+    assert kept == [{"id": "a", "v": 4}, {"id": "b", "v": 3}, {"id": "new", "v": 1}]
+    fresh = Manifest(tmp_path / "other" / MANIFEST)
+    fresh.start_appending()
+    fresh.append({"id": "x"})
+    fresh.close()  # nothing superseded: left as appended
+    assert (tmp_path / "other" / MANIFEST).read_text() == '{"id": "x"}\n'
+
+
+def test_few_tasks_are_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool gets at most ``ahead`` tasks of ``chunk`` jobs beyond the results taken, whatever the total."""
+    from concurrent.futures import Future
+
+    class Pool:
+        def submit(self, fn: Callable[[list[int]], list[int]], jobs: list[int]) -> Future[list[int]]:
+            done: Future[list[int]] = Future()
+            done.set_result(fn(jobs))
+            return done
+
+    monkeypatch.setattr(batch, "process_many", lambda jobs: [-j for j in jobs])
+    taken = 0
+
+    def jobs() -> Any:
+        nonlocal taken
+        for j in range(1000):
+            taken += 1
+            yield j
+
+    got: list[int] = []
+    for outcome in batch._in_order(Pool(), jobs(), 8, 3):  # type: ignore[arg-type]
+        assert taken - len(got) <= 8 * (3 + 1)
+        got.append(outcome)  # type: ignore[arg-type]
+    assert got == [-j for j in range(1000)]
+
+
+def test_mirror_names_of_documents_that_differ_only_in_extension(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = f"<html><body><p>{PROSE}</p></body></html>\n"
+    for rel, text in {"one/news/a.txt": PROSE, "one/news/a.html": page, "one/news/b.txt": PROSE}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f"{text}\n")
+    for rel, text in {"p/x.txt": PROSE, "q/x.html": page, "q/y.txt": PROSE}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(f"{text}\n")
+    assert clean_here(capsys, str(tmp_path / "one"), "-o", str(tmp_path / "out1")).returncode == 0
+    assert sorted(_outputs(tmp_path / "out1")) == [MANIFEST] + [
+        f"news/{name}" for name in ("a.html.json", "a.html.txt", "a.txt.json", "a.txt.txt", "b.json", "b.txt")
+    ]
+    two = clean_here(capsys, str(tmp_path / "p"), str(tmp_path / "q"), "-o", str(tmp_path / "out2"))
+    assert two.returncode == 0
+    assert sorted(_outputs(tmp_path / "out2")) == [
+        MANIFEST,
+        "x.html.json",
+        "x.html.txt",
+        "x.txt.json",
+        "x.txt.txt",
+        "y.json",
+        "y.txt",
+    ]
+
+
+def test_dolma_rerun_after_documents_went_came_and_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A shard rewritten with some rows kept, one gone, one new and one failing: the same bytes as a fresh run."""
+    src = tmp_path / "corpus"
+    files = _tree(src)
+    out = tmp_path / "dolma"
+    assert clean_here(capsys, str(src), "-f", "dolma", "-o", str(out)).returncode == 0
+    folder = sorted({rel.rpartition("/")[0] for rel in files if "/" in rel})[0]
+    members = sorted(rel for rel in files if rel.rpartition("/")[0] == folder)
+    assert len(members) >= 3, members
+    (src / members[0]).unlink()
+    (src / folder / "zz-new.txt").write_text(f"{PROSE}\n\nLeave a Reply\n", encoding="utf-8")
+    (src / members[1]).write_bytes(b"")  # fails now: its row goes
+    again = clean_here(capsys, str(src), "-f", "dolma", "-o", str(out))
+    assert again.returncode == 1
+    summary = f"{len(files)} documents: 1 cleaned, {len(files) - 2} unchanged (not cleaned again), 0 skipped, 1 failed"
+    assert summary in again.stderr
+    fresh = tmp_path / "fresh"
+    assert clean_here(capsys, str(src), "-f", "dolma", "-o", str(fresh)).returncode == 1
+    rerun, whole = _outputs(out), _outputs(fresh)
+    manifest = [json.loads(line) for line in rerun.pop(MANIFEST).decode("utf-8").splitlines()]
+    whole.pop(MANIFEST)
+    assert rerun == whole
+    assert sorted(e["id"] for e in manifest) == sorted(set(files) - set(members[:2]) | {f"{folder}/zz-new.txt"})
 
 
 # --- terminal, explain, subcommands ---------------------------------------------------------------------------

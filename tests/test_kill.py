@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,21 @@ from test_batch import MANIFEST, _kill_midway, _lines, _make_corpus, _outputs, r
 
 import cleaner
 from cleaner.serialize import to_record
+
+
+def _temp_lines(folder: Path, n: int) -> Callable[[], bool]:
+    """True once a temporary JSONL output in ``folder`` holds ``n`` records."""
+
+    def ready() -> bool:
+        for p in folder.glob(".out.jsonl.*.clean-tmp"):
+            try:
+                if p.read_bytes().count(b"\n") >= n:
+                    return True
+            except OSError:
+                continue
+        return False
+
+    return ready
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -21,7 +37,10 @@ def test_five_kills_then_a_resume(tmp_path: Path, fmt: str) -> None:
     manifest = out / MANIFEST if fmt == "mirror" else tmp_path / f".{out.name}.clean-manifest.jsonl"
     args = [str(corpus), "-o", str(out), "-j", "2"] + ([] if fmt == "mirror" else ["-f", "jsonl"])
     for n in (10, 40, 80, 130, 190):  # each run resumes the last and is killed a little further on
-        proc = _kill_midway(args, _lines(manifest, n), signal.SIGKILL)
+        # A mirror run's manifest grows as documents finish; a JSONL run's records go to a temporary
+        # file first (each run writes the records it carries over again, then the new ones).
+        ready = _lines(manifest, n) if fmt == "mirror" else _temp_lines(tmp_path, n)
+        proc = _kill_midway(args, ready, signal.SIGKILL)
         assert proc.returncode == -signal.SIGKILL
     resumed = run(*args)
     assert resumed.returncode == 0, resumed.stderr
