@@ -20,11 +20,12 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # In Chinese and Japanese, written without spaces, function words are single characters: kana
 # particles and endings (hiragana) and the commonest Chinese function characters.
 _CJK_FUNCTION = re.compile(r"[\u3041-\u309f的了是在和有我这他们不也就都而及与着或被把从对之其为以于]")
-_URLISH = re.compile(r"https?://|www\.|\S+@\S+\.\w|\[email\s*protected\]", re.IGNORECASE)
+_URLISH = re.compile(r"https?://|www\.|\[email\s*protected\]", re.IGNORECASE)
+_DOT_WORD = re.compile(r"\.\w")
 _SEPARATOR = re.compile(r"\s[|•·»/]\s|\s[|•·»]$|^[|•·»]\s")
 _SENTENCE_END = frozenset(".!?…:;。！？」』\"”“»)]’'")
 _DIGIT = re.compile(r"\d")
-_TRAILING_GROUP = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")
+_TRAILING_GROUP = re.compile(r"[(\[][^()\[\]]*[)\]]$")
 _MONTH = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|avr|mai|juin|juil|août|déc|ene|abr|ago|dic"
     r"|gen|mag|giu|lug|set|ott|okt|dez|mär|fev|out|dez|янв|фев|мар|апр|мая|июн|июл|авг|сен|окт|ноя|дек"
@@ -75,10 +76,17 @@ class Features(NamedTuple):
 
 
 def _is_urlish(text: str, folded: str) -> bool:
-    # The pattern is slow (``\S+@`` backtracks at every word), so it runs only on lines holding what
-    # one of its alternatives needs: "://", "@", "www." or "[email protected]"'s bracket.
+    # Runs only on lines holding what one test needs: "://", "@", "www." or "[email protected]"'s
+    # bracket. An address (``x@y.z``) is looked for token by token: as one regex (``\S+@\S+\.\w``)
+    # it backtracks into cubic time on a long line of "a@a@a@...".
     if "@" in text or "://" in text or ("." in text and ("www." in folded or "[" in text)):
-        return _URLISH.search(text) is not None
+        if _URLISH.search(text) is not None:
+            return True
+        if "@" in text:
+            for token in text.split():
+                at = token.find("@", 1)
+                if at > 0 and _DOT_WORD.search(token, at + 2) is not None:
+                    return True
     return False
 
 
@@ -91,7 +99,8 @@ def _separators(text: str) -> int:
 def _sentence_end(text: str) -> bool:
     last = text[-1] if text else ""
     if last in ")]":  # "... the game (145)" is a title with a count; "... said. (AP)" ends a sentence
-        inner = _TRAILING_GROUP.sub("", text)
+        m = _TRAILING_GROUP.search(text)  # no leading \s* in the pattern: that made it quadratic
+        inner = text[: m.start()].rstrip() if m is not None else text
         return bool(inner) and inner != text and inner[-1] in _SENTENCE_END
     return last in _SENTENCE_END
 

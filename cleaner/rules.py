@@ -50,6 +50,57 @@ def set_pattern(pattern: str) -> str:
     return _NAMED_GROUP.sub("(?:", pattern)
 
 
+_NUMBERS = frozenset(
+    {
+        "max_words",
+        "min_position",
+        "gap_cost",
+        "heading_words",
+        "headline_window",
+        "link_share",
+        "max_block",
+        "max_chars",
+        "min_chars",
+        "min_score",
+        "min_share",
+        "min_words",
+        "sentence_weight",
+        "stamp_cut_words",
+        "standfirst_max_words",
+        "standfirst_min_words",
+        "timestamp_repeats",
+        "title_share",
+        "unknown_weight",
+        "unknown_weight_early",
+        "weight",
+        "domain_weight",
+        "window",
+        "anchored_words",
+        "good_words",
+        "good_stop_ratio",
+        "short_words",
+        "long_words",
+        "menu_separators",
+    }
+)
+_FLAGS = frozenset({"never_layout", "unique", "mail"})
+_WORD_LISTS = frozenset({"names", "domains", "mail_domains", "not_after", "tail_words"})
+PATTERN_MEM = 8 << 20
+"""RE2 memory for one pattern: the largest shipped pattern needs well under 1 MiB; one that needs more
+is refused when it loads instead of costing seconds in every process that compiles it."""
+
+
+def _check_params(path: str, line: int | None, rid: str, params: dict[str, Any]) -> None:
+    """The params the code reads must have the type it reads them as (else cleaning would crash)."""
+    for key, value in params.items():
+        if key in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise RuleError(path, f"param {key!r} must be a number, not {value!r}", line, rid)
+        if key in _FLAGS and not isinstance(value, bool):
+            raise RuleError(path, f"param {key!r} must be true or false, not {value!r}", line, rid)
+        if key in _WORD_LISTS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise RuleError(path, f"param {key!r} must be a list of strings", line, rid)
+
+
 def _options() -> Any:
     opts = re2.Options()
     opts.log_errors = False
@@ -288,10 +339,13 @@ def _parse_rule(path: str, line: int | None, table: Any, n: int) -> Rule:
     params = table.get("params", {})
     if not isinstance(params, dict):
         raise RuleError(path, "'params' must be a table", line, rid)
+    _check_params(path, line, rid, params)
     compiled = []
+    small = _options()
+    small.max_mem = PATTERN_MEM
     for pat in patterns:
         try:
-            rx = re2.compile(pat, _options())
+            rx = re2.compile(pat, small)
         except re2.error as e:
             detail = e.args[0].decode() if e.args and isinstance(e.args[0], bytes) else str(e)
             raise RuleError(path, f"pattern {pat!r} is not valid RE2: {detail}", line, rid) from None

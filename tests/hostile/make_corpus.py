@@ -68,11 +68,6 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\
 
 BINARY = r"binary|not a text"
 NESTED = r"nest|deep"
-SLOW_REGEX = (
-    "features.py: a backtracking `re` pattern takes time quadratic (or worse) in the length of one line "
-    "(_URLISH's \\S+@\\S+\\.\\w on '@' lines, _TRAILING_GROUP's leading \\s* on lines ending in ')')"
-)
-
 SLOW_ALIGN = (
     "html_align.Aligner._merge tests want.startswith(have + k) and grows have += k: quadratic in the "
     "length of one text node made of many runs (an unclosed <title> of markup-like text); compare in "
@@ -222,14 +217,13 @@ def entries() -> list[Entry]:
         _text("long-line-cyrillic.txt", ok, ("ёж " * 400_000).encode()),
         _text("tiny-lines.txt", ok, _tiny_lines, slow=True),
         _text("blank-lines.txt", ok, b"\n" * 500_000 + PROSE_EN.encode() + b"\r" * 500_000),
-        _text("line-at-chain.txt", ok, _hostile_line(b"a@" * (HOSTILE_LINE // 2)), known_bug=SLOW_REGEX),
+        _text("line-at-chain.txt", ok, _hostile_line(b"a@" * (HOSTILE_LINE // 2))),
         _text(
             "line-long-address.txt",
             ok,
             _hostile_line(b"x" * HOSTILE_LINE + b"@" + b"y" * HOSTILE_LINE),
-            known_bug=SLOW_REGEX,
         ),
-        _text("line-spaces-paren.txt", ok, _hostile_line(b"a" + b" " * HOSTILE_LINE + b"b)"), known_bug=SLOW_REGEX),
+        _text("line-spaces-paren.txt", ok, _hostile_line(b"a" + b" " * HOSTILE_LINE + b"b)")),
         # --- HTML ----------------------------------------------------------------------------
         _text("good-page.html", either, HTML_PAGE.encode()),
         _text(
