@@ -36,7 +36,7 @@ def assemble(blocks: Sequence[Block], verdicts: Sequence[Verdict]) -> tuple[str,
         pieces = getattr(block, "pieces", ())
         if pieces:  # HTML: one span per run of character data
             spans.extend(_piece_spans(block.text, pieces, pos))
-            pos += len(block.text.encode("utf-8"))
+            pos += len(block.text) if block.text.isascii() else len(block.text.encode("utf-8"))
         else:
             data = block.text.encode("utf-8", "surrogateescape")
             spans.append(Span(pos, pos + len(data), block.start, block.end))
@@ -48,6 +48,8 @@ def assemble(blocks: Sequence[Block], verdicts: Sequence[Verdict]) -> tuple[str,
 
 def _piece_spans(text: str, pieces: Sequence[Any], pos: int) -> list[Span]:
     """Spans of a block made of pieces (``cstart, cend, start, end``) whose text starts at byte ``pos``."""
+    if text.isascii():  # one byte a character
+        return [Span(pos + p.cstart, pos + p.cend, p.start, p.end) for p in pieces]
     spans = []
     char = 0
     for p in pieces:

@@ -33,47 +33,47 @@ def _matching(key: str) -> str:
 
 
 class Aligner:
-    """Pairs DOM text nodes with source runs, in one forward pass."""
+    """Pairs DOM text nodes with source runs, in one forward pass.
+
+    Only the runs a text node can be paired with are kept (``runs``, ``keys``; not white space): run
+    indices count those. Most nodes are simply the next run, which is tried first.
+    """
 
     def __init__(self, text: str, runs: Sequence[Run]):
         self.text = text
-        self.runs = runs
-        self.keys: list[str] = []
+        self.runs: list[Run] = []
+        self.keys: list[str] = []  # their text as the contract sees it: references decoded, white space squashed
         self.match: list[str] = []
         self.where: dict[str, list[int]] = {}
-        for i, r in enumerate(runs):
+        for r in runs:
             raw = text[r.cstart : r.cend]
             k = squash(html.unescape(raw) if "&" in raw else raw)
-            self.keys.append(k)
             m = _matching(k)
-            self.match.append(m)
             if m:
-                self.where.setdefault(m, []).append(i)
-        self.filled = [i for i, k in enumerate(self.match) if k]
+                self.where.setdefault(m, []).append(len(self.runs))
+                self.runs.append(r)
+                self.keys.append(k)
+                self.match.append(m)
         self.pos = 0
-
-    def key(self, i: int) -> str:
-        """The run's character data as the contract sees it (references decoded, white space squashed)."""
-        return self.keys[i]
-
-    def raw(self, i: int) -> str:
-        r = self.runs[i]
-        return self.text[r.cstart : r.cend]
 
     def align(self, node_text: str) -> list[int] | None:
         """Indices of the runs that make up a text node ([] for white space), or None when not found."""
         want = _matching(squash(node_text))
         if not want:
             return []
+        pos = self.pos
+        match = self.match
+        if pos < len(match) and match[pos] == want:  # the usual case: the next run
+            self.pos = pos + 1
+            return [pos]
         exact = self.where.get(want)
         if exact:
-            at = bisect.bisect_left(exact, self.pos)
+            at = bisect.bisect_left(exact, pos)
             if at < len(exact):
                 self.pos = exact[at] + 1
                 return [exact[at]]
-        start = bisect.bisect_left(self.filled, self.pos)
-        for i in self.filled[start : start + WINDOW]:
-            if want.startswith(self.match[i]):
+        for i in range(pos, min(pos + WINDOW, len(match))):
+            if want.startswith(match[i]):
                 got = self._merge(i, want)
                 if got is not None:
                     self.pos = got[-1] + 1
@@ -81,19 +81,21 @@ class Aligner:
         return None
 
     def _merge(self, i: int, want: str) -> list[int] | None:
-        have = self.match[i]
+        """The runs from ``i`` on whose text, one space between runs or none, spells ``want``
+        (which starts with run ``i``'s), or None. Compared in place: linear in ``want``'s length."""
+        match = self.match
+        at = len(match[i])  # want[:at] is spelled so far
         used = [i]
         j = i + 1
-        n = len(self.runs)
-        while len(have) < len(want) and j < n:
-            k = self.match[j]
-            if k:
-                if want.startswith(have + k):
-                    have += k
-                elif want.startswith(have + " " + k):
-                    have += " " + k
-                else:
-                    return None
-                used.append(j)
+        n = len(match)
+        while at < len(want) and j < n:
+            k = match[j]
+            if want.startswith(k, at):
+                at += len(k)
+            elif want.startswith(" ", at) and want.startswith(k, at + 1):
+                at += 1 + len(k)
+            else:
+                return None
+            used.append(j)
             j += 1
-        return used if have == want else None
+        return used if at == len(want) else None

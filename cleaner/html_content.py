@@ -32,6 +32,11 @@ def _inside(block: HtmlBlock, ids: set[int]) -> bool:
     return not block.ids.isdisjoint(ids)
 
 
+def _never_layout(block: HtmlBlock) -> bool:
+    """Whether a rule marking the block says ``never_layout`` (comment sections and the like)."""
+    return any(rule.param("never_layout", False) for _, rule in block.marks)
+
+
 def _prose_chars(block: HtmlBlock) -> int:
     """Characters of a block that read like article prose (0 for links, menus, short labels)."""
     text = block.text
@@ -78,7 +83,7 @@ def _by_score(blocks: Sequence[HtmlBlock], prose: list[int]) -> set[int]:
             nodes[node.mem_id] = node
     if not score:
         return set()
-    best = max(score, key=lambda k: (score[k], -k))
+    best = max(score, key=score.__getitem__)  # a tie goes to the element scored first, in page order
     top = nodes[best]
     picked = {best}
     parent = top.parent
@@ -119,23 +124,28 @@ def judge_page(page: Page, rules: RuleSet) -> list[Verdict]:
     n = len(blocks)
     verdicts: list[Verdict | None] = [None] * n
     # Prose inside comment sections and the like is not the article's, whatever its amount.
-    prose = [0 if any(r.param("never_layout", False) for _, r in b.marks) else _prose_chars(b) for b in blocks]
+    prose = [0 if b.marks and _never_layout(b) else _prose_chars(b) for b in blocks]
     found = _by_rules(page, prose)
     content = found if found is not None else _by_score(blocks, prose)
     wrappers = _wrappers(blocks, prose, content)
+    drops: dict[str, Verdict] = {}  # one verdict per rule (verdicts are immutable)
     for i, b in enumerate(blocks):
         for mem_id, rule in b.marks:
             if mem_id not in wrappers:
-                verdicts[i] = _drop(rule)
+                verdict = drops.get(rule.id)
+                if verdict is None:
+                    verdict = drops[rule.id] = _drop(rule)
+                verdicts[i] = verdict
                 break
     outside = rules.heuristic("outside-content")
     if content and outside is not None:
-        inside = [_inside(b, content) for b in blocks]
+        inside = [not content.isdisjoint(b.ids) for b in blocks]
         first = next((i for i, x in enumerate(inside) if x), n)
         head = _headline_before(blocks, verdicts, first, outside.param("headline_window", 3))
+        dropped = _drop(outside)
         for i, x in enumerate(inside):
             if not x and verdicts[i] is None and i != head:
-                verdicts[i] = _drop(outside)
+                verdicts[i] = dropped
     title = rules.heuristic("page-title")
     links = rules.heuristic("link-list")
     h1 = next((b.text for i, b in enumerate(blocks) if b.tag == "h1" and verdicts[i] is None), None)

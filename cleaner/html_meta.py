@@ -58,28 +58,39 @@ def _publishers(data: Any) -> Iterator[str]:
             yield from _publishers(data["@graph"])
 
 
+_HEAD_QUERY = 'link[rel="canonical" i], meta[property], meta[name], script[type="application/ld+json" i]'
+"""The elements read_meta reads, found in one pass over the tree."""
+
+
 def read_meta(tree: Any) -> Meta:
     """The page's address, site names and language hint, from its parsed tree."""
-    urls: list[str] = []
-    names: list[str] = []
-    for node in tree.css('link[rel="canonical" i]'):
-        urls.append(_attr(node, "href"))
-    for node in tree.css("meta[property], meta[name]"):
-        key = (_attr(node, "property") or _attr(node, "name")).lower()
-        if key == "og:url":
-            urls.append(_attr(node, "content"))
-        elif key in ("og:site_name", "application-name"):
-            names.append(_attr(node, "content"))
-    for node in tree.css('script[type="application/ld+json" i]'):
-        try:
-            names.extend(_publishers(json.loads(node.text(deep=True) or "null")))
-        except (ValueError, RecursionError):
-            continue
-    root = tree.css_first("html")
-    lang = _attr(root, "lang").split("-")[0].lower() if root is not None else ""
+    canonical: list[str] = []
+    og_urls: list[str] = []
+    meta_names: list[str] = []
+    publishers: list[str] = []
+    for node in tree.css(_HEAD_QUERY):
+        tag = node.tag
+        if tag == "link":
+            canonical.append(_attr(node, "href"))
+        elif tag == "meta":
+            key = (_attr(node, "property") or _attr(node, "name")).lower()
+            if key == "og:url":
+                og_urls.append(_attr(node, "content"))
+            elif key in ("og:site_name", "application-name"):
+                meta_names.append(_attr(node, "content"))
+        else:
+            text = node.text(deep=True) or "null"
+            if "publisher" not in text and "\\u" not in text:
+                continue  # no publisher in it (a key can only be spelled otherwise with an escape)
+            try:
+                publishers.extend(_publishers(json.loads(text)))
+            except (ValueError, RecursionError):
+                continue
+    root = tree.root
+    lang = _attr(root, "lang").split("-")[0].lower() if root is not None and root.tag == "html" else ""
     return Meta(
-        urls=tuple(u for u in urls if u.startswith(("http://", "https://", "//"))),
-        names=tuple(dict.fromkeys(n for n in names if n)),
+        urls=tuple(u for u in canonical + og_urls if u.startswith(("http://", "https://", "//"))),
+        names=tuple(dict.fromkeys(n for n in meta_names + publishers if n)),
         lang=lang,
     )
 

@@ -6,7 +6,12 @@ attribute values may hold ``>``), comments, doctypes and other ``<!...>``/``<?..
 and the raw-text elements (``script``, ``style``...) whose content is never text. ``title`` and
 ``textarea`` content is text (RCDATA). Every run is a maximal piece of character data between two
 markup tokens, cut around any literal ``<`` (no span may hold one); its text is ``html.unescape`` of
-its source, which is what ``verify`` compares with.
+its source, which is what ``verify`` compares with. White space between two tokens holds no text and
+is not a run.
+
+Speed: one regular expression match takes a whole stretch of markup (tokens with only white space
+between them), so Python sees one match per run of text rather than one per tag
+(``tests/test_html.py`` checks that this finds what a scan one token at a time finds).
 """
 
 from __future__ import annotations
@@ -16,24 +21,34 @@ from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
-_TOKEN = re.compile(
-    r"""<(?:
+# Speed, same matches: a possessive ``++``/``*+`` never gives back what it took where giving some back
+# could not let the rest match (what follows starts with a character it does not take: the name after
+# the spaces, the quote after a quoted value...), and an optional part is ``(?:...|)``, which sre
+# runs faster than ``(?:...)?``.
+_REST = r"""(?:[\t\n\f\r /]++[^\t\n\f\r />][^\t\n\f\r />=]*+            # attributes, then the tag's end
+               (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >]+)|))*
+            [\t\n\f\r /]*(?:>|\Z)"""
+_RAW_NAMES = "script|style|xmp|iframe|noembed|noframes|template|title|textarea|plaintext"
+_RAW_FIRST = "".join(sorted({c for name in _RAW_NAMES.split("|") for c in (name[0], name[0].upper())}))
+_OTHER = rf"""<(?:
         !--.*?(?:--!?>|\Z)                                  # comment (an unclosed one runs to the end)
       | [!?][^>]*(?:>|\Z)                                   # doctype, CDATA, processing instruction
-      | (?:(?P<raw>(?i:script|style|xmp|iframe|noembed|noframes|template|title|textarea|plaintext))
-           (?=[\t\n\f\r />])                              # a raw-text or RCDATA start tag
-        | /?[A-Za-z][^\t\n\f\r />]*)                        # another tag
-        (?:[\t\n\f\r /]+[^\t\n\f\r />][^\t\n\f\r />=]*
-           (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*"|'[^']*'|[^\t\n\f\r >]+))?)*
-        [\t\n\f\r /]*(?:>|\Z)
-    )""",
-    re.VERBOSE | re.DOTALL,
-)
+      | (?!(?=[{_RAW_FIRST}])(?i:{_RAW_NAMES})[\t\n\f\r />])      # a tag, not raw text's (first letter
+        /?[A-Za-z][^\t\n\f\r />]*+{_REST}                   # tested first: it is cheaper)
+    )"""
+_RAW = rf"""<((?i:{_RAW_NAMES}))(?=[\t\n\f\r />]){_REST}"""  # a raw-text or RCDATA start tag, its name
+_FLAGS = re.VERBOSE | re.DOTALL
+
+_MARKUP = re.compile(rf"{_OTHER}(?:\s*{_OTHER})*+(?:\s*{_RAW})?|{_RAW}|<", _FLAGS)
+"""Tokens with only white space between them, the last one perhaps a raw-text start tag (its name in
+group 1 or 2); or a literal ``<``, which is not character data either. (Nothing after the repeated
+tokens can fail, so they need not be given back: ``*+``.)"""
 _RCDATA = frozenset({"title", "textarea"})
 
 
 @cache
-def _closer(tag: str) -> re.Pattern[str]:
+def closer(tag: str) -> re.Pattern[str]:
+    """Where the content of a raw-text or RCDATA element ends: its end tag."""
     return re.compile(r"</" + re.escape(tag) + r"[\t\n\f\r />]", re.IGNORECASE)
 
 
@@ -47,36 +62,35 @@ class Run(NamedTuple):
 
 
 def _char_runs(text: str) -> list[tuple[int, int]]:
-    """Character ranges of the character data, in order."""
+    """Character ranges of the character data, in order (not the white space between tokens)."""
     runs: list[tuple[int, int]] = []
     n = len(text)
-    pos = 0
-    search = _TOKEN.search
-    while pos < n:
-        m = search(text, pos)
-        if m is None:
-            runs.append((pos, n))
-            break
-        start_tok, end_tok = m.span()
-        if start_tok > pos:
-            runs.append((pos, start_tok))
-        pos = end_tok
-        raw = m.group("raw")
-        if raw is not None:  # raw text and RCDATA end only at their end tag
-            tag = raw.lower()
-            if tag == "plaintext":
-                if n > pos:
-                    runs.append((pos, n))
+    pos = last = 0  # where the search goes on; where the last markup ended
+    while True:
+        for m in _MARKUP.finditer(text, pos):
+            start, end = m.span()
+            if start > last:
+                runs.append((last, start))
+            last = end
+            group = m.lastindex
+            if group is not None:  # raw text and RCDATA end only at their end tag
+                tag = m.group(group).lower()
+                content_end = n
+                if tag != "plaintext":
+                    c = closer(tag).search(text, end)
+                    if c is not None:
+                        content_end = c.start()
+                if content_end > end and (tag in _RCDATA or tag == "plaintext"):
+                    runs.extend(without_lt(text, end, content_end))
+                pos = last = content_end
                 break
-            c = _closer(tag).search(text, pos)
-            content_end = c.start() if c else n
-            if tag in _RCDATA and content_end > pos:
-                runs.append((pos, content_end))
-            pos = content_end
-    return runs
+        else:
+            if n > last:
+                runs.append((last, n))
+            return runs
 
 
-def _without_lt(text: str, a: int, b: int) -> list[tuple[int, int]]:
+def without_lt(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """The range ``[a, b)`` cut around the ``<`` characters it holds."""
     out = []
     lt = text.find("<", a, b)
@@ -90,23 +104,26 @@ def _without_lt(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return out
 
 
-def scan(text: str, byte_len: Callable[[str], int], base: int = 0, one_byte: bool = False) -> list[Run]:
+def scan(
+    text: str, byte_len: Callable[[str], int], base: int = 0, one_byte: bool = False, ascii_one_byte: bool = False
+) -> list[Run]:
     """The character-data runs of an HTML document, in source order.
 
     ``byte_len`` says how many source bytes a slice of ``text`` takes; ``base`` is the byte offset of
-    ``text[0]`` (the BOM length); ``one_byte`` says every character is one byte (no counting needed).
+    ``text[0]`` (the BOM length); ``one_byte`` says every character is one byte (no counting needed),
+    ``ascii_one_byte`` that every ASCII character is (UTF-8: only slices with others are counted).
     """
     chars = _char_runs(text)
-    if "<" in text:  # a literal '<' in character data is left out of every run: no span may hold one
-        chars = [piece for a, b in chars for piece in _without_lt(text, a, b)]
     if one_byte:
         return [Run(base + a, base + b, a, b) for a, b in chars]
     runs = []
     at = 0  # character position of byte ``bpos``
     bpos = base
     for a, b in chars:
-        bpos += byte_len(text[at:a])
-        bend = bpos + byte_len(text[a:b])
+        gap = text[at:a]
+        bpos += len(gap) if ascii_one_byte and gap.isascii() else byte_len(gap)
+        piece = text[a:b]
+        bend = bpos + (len(piece) if ascii_one_byte and piece.isascii() else byte_len(piece))
         runs.append(Run(bpos, bend, a, b))
         bpos, at = bend, b
     return runs

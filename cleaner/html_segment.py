@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 from selectolax.lexbor import LexborHTMLParser
@@ -105,8 +105,7 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _INVALID = re.compile("[\udc80-\udcff]+")
 
 
-@attrs.frozen
-class Piece:
+class Piece(NamedTuple):
     """One aligned run inside a block: characters ``[cstart, cend)`` of the block text, source bytes."""
 
     cstart: int
@@ -131,9 +130,24 @@ class HtmlBlock(Block):
     """The ``mem_id`` of every element in ``path``."""
 
 
+_SKIP, _RAW, _LINK, _BLOCK, _MARKED, _CONTENT = 1, 2, 4, 8, 16, 32
+
+
+def _tag_flags(tag: str) -> int:
+    """What an element's tag means for the walk: ``_SKIP`` no text inside it, ``_RAW`` no text right
+    inside it, ``_LINK``, ``_BLOCK``; the walk adds ``_MARKED`` and ``_CONTENT`` for what rules match."""
+    skip = _SKIP if tag in SKIP_TAGS else 0
+    raw = _RAW if tag in RAW_TEXT_TAGS else 0
+    block = _BLOCK if tag in BLOCK_TAGS else 0
+    return skip | raw | block | (_LINK if tag == "a" else 0)
+
+
+_TAG_FLAGS = {tag: _tag_flags(tag) for tag in SKIP_TAGS | RAW_TEXT_TAGS | BLOCK_TAGS | {"a"}}
+
+
 class _Builder:
     def __init__(self, doc: Document, aligner: Aligner):
-        self.doc = doc
+        self.text = doc.text
         self.aligner = aligner
         self.line = 1  # line number at character ``self.line_pos``, counted forward as blocks come
         self.line_pos = 0
@@ -150,38 +164,38 @@ class _Builder:
         self.marks: tuple[tuple[int, Rule], ...] = ()
         self.ids: frozenset[int] = frozenset()
 
-    def start(self, stack: list[Any], ids: list[int], marks: list[tuple[int, Rule]]) -> None:
-        """A new block begins inside these open elements."""
-        self.tag = _block_tag(stack)
+    def start(self, tag: str, stack: list[Any], ids: list[int], marks: list[tuple[int, Rule]]) -> None:
+        """A new block begins inside these open elements; ``tag`` is the innermost block element's."""
+        self.tag = tag
         self.path = tuple(stack)
         self.ids = frozenset(ids)
         self.marks = tuple(marks)
 
     def add(self, runs: list[int], in_link: bool) -> None:
         al = self.aligner
+        text = self.text
+        parts, pieces = self.parts, self.pieces
         for i in runs:
             key = al.keys[i]
-            if not key:
-                self.space = True
-                continue
-            raw = al.raw(i)
-            if self.parts and (self.space or raw[:1].isspace()):
-                self.parts.append(" ")
-                self.size += 1
             r = al.runs[i]
-            if not self.pieces:
+            if pieces:
+                if self.space or text[r.cstart].isspace():
+                    parts.append(" ")
+                    self.size += 1
+            else:
                 self.first_c = r.cstart
-            self.pieces.append(Piece(self.size, self.size + len(key), r.start, r.end))
-            self.parts.append(key)
-            self.size += len(key)
+            size = self.size + len(key)
+            pieces.append(Piece(self.size, size, r.start, r.end))
+            parts.append(key)
             if in_link:
-                self.link_chars += len(key)
-            self.space = raw[-1:].isspace()
+                self.link_chars += size - self.size
+            self.size = size
+            self.space = text[r.cend - 1].isspace()
 
     def flush(self) -> None:
-        if self.pieces:
-            first = self.pieces[0]
-            text = self.doc.text
+        pieces = self.pieces
+        if pieces:
+            text = self.text
             at = self.first_c
             if at < self.line_pos:  # text the parser moved backwards (foster parenting): count from the start
                 self.line, self.line_pos, self.line_start = 1, 0, 0
@@ -190,18 +204,18 @@ class _Builder:
                 self.line += newlines
                 self.line_start = text.rfind("\n", self.line_pos, at) + 1
             self.line_pos = at
-            col = at - self.line_start + 1
+            n = len(self.blocks)
             self.blocks.append(
                 HtmlBlock(
-                    index=len(self.blocks),
+                    index=n,
                     text="".join(self.parts),
-                    start=first.start,
-                    end=self.pieces[-1].end,
+                    start=pieces[0].start,
+                    end=pieces[-1].end,
                     line=self.line,
-                    col=col,
-                    para=len(self.blocks) + 1,
+                    col=at - self.line_start + 1,
+                    para=n + 1,
                     tag=self.tag,
-                    pieces=tuple(self.pieces),
+                    pieces=tuple(pieces),
                     link_chars=self.link_chars,
                     path=self.path,
                     marks=self.marks,
@@ -217,12 +231,23 @@ def selector_index(rules: RuleSet) -> SelectorIndex:
     return SelectorIndex(rules.selector_rules + rules.content_rules)
 
 
+def _has_invalid(text: str) -> bool:
+    """Whether the text holds invalid source bytes (lone surrogates)."""
+    try:
+        text.encode("utf-8")  # fails on any lone surrogate; much faster than searching for one
+    except UnicodeEncodeError:
+        return _INVALID.search(text) is not None
+    return False
+
+
 def parse(doc: Document) -> Any:
     """The page's DOM (selectolax Lexbor); invalid bytes (lone surrogates) are given to it as spaces."""
     text = doc.text
-    if _INVALID.search(text):
-        text = _INVALID.sub(" ", text)
-    return LexborHTMLParser(text)
+    try:
+        data = text.encode("utf-8")  # what Lexbor parses: a str would be encoded the same way
+    except UnicodeEncodeError:
+        return LexborHTMLParser(_INVALID.sub(" ", text))
+    return LexborHTMLParser(data)
 
 
 @attrs.frozen
@@ -237,92 +262,124 @@ class Page:
 def segment_html(doc: Document, tree: Any, rules: RuleSet) -> Page:
     """The blocks of an HTML page, in document order, with exact source pieces.
 
-    The tree is walked once, in document order (Lexbor's traversal of the body; an element closes
-    when a node comes whose parent is not inside it). Elements that a ``selector`` rule matches
-    start and end blocks, and the blocks inside them carry the rule (``marks``); whether it removes
-    them is for ``html_content`` to decide, as is the choice among the ``content`` rules' elements.
+    The tree is walked once, in document order (the body's nodes, depth first). Elements that a
+    ``selector`` rule matches start and end blocks, and the blocks inside them carry the rule
+    (``marks``); whether it removes them is for ``html_content`` to decide, as is the choice among
+    the ``content`` rules' elements.
     """
     text = doc.text
     one_byte = len(text) == len(doc.data) - doc.bom
-    runs = _split_invalid(scan(text, doc.byte_len, doc.bom, one_byte), text, doc.byte_len)
+    runs = scan(text, doc.byte_len, doc.bom, one_byte, doc.encoding == "utf-8")
+    if _has_invalid(text):
+        runs = _split_invalid(runs, text, doc.byte_len)
     aligner = Aligner(text, runs)
     builder = _Builder(doc, aligner)
     top = tree.body or tree.root
     if top is None:
         return Page([], ())
     index = selector_index(rules)
-    pre = index.pre_marked(tree)
-    found: dict[int, list[int]] = {}
-    skip_depth = link_depth = 0
-    stack: list[Any] = []  # the open elements, their mem_ids and tags
-    ids: list[int] = []
-    tags: list[str] = []
-    marks: list[tuple[int, Rule]] = []
-    marked_ids: list[int] = []
-    inside: list[tuple[int, int]] = []  # open elements a content rule matched: (mem_id, rule number)
-    for node in top.traverse(include_text=True):
-        parent = node.parent
-        pid = parent.mem_id if parent is not None else 0
-        while ids and ids[-1] != pid:  # close the elements this node is not in
-            stack.pop()
-            mid = ids.pop()
-            ctag = tags.pop()
-            if ctag in SKIP_TAGS:
-                skip_depth -= 1
-            elif ctag == "a":
-                link_depth -= 1
-            if marked_ids and marked_ids[-1] == mid:
-                builder.flush()
-                marks.pop()
-                marked_ids.pop()
-            elif ctag in BLOCK_TAGS and builder.pieces:
-                builder.flush()
-            while inside and inside[-1][0] == mid:
-                inside.pop()
-        tag = node.tag
-        if tag == "-text":
-            if skip_depth or (tags and tags[-1] in RAW_TEXT_TAGS):
-                continue
-            runs_for = aligner.align(node.text_content or "")
-            if runs_for:
-                if not builder.pieces:
-                    builder.start(stack, ids, marks)
-                builder.add(runs_for, link_depth > 0)
-            continue
-        if tag[0] == "-" or tag == "!doctype":
-            continue
-        mid = node.mem_id
-        stack.append(node)
-        ids.append(mid)
-        tags.append(tag)
-        if tag in SKIP_TAGS:
-            skip_depth += 1
-        elif tag == "a":
-            link_depth += 1
-        hits = index.matches(tag, node.attributes, pre.get(mid, ()))
-        mark = None
-        for i in hits:
-            if index.is_content[i]:
-                if not any(r == i for _, r in inside):
-                    found.setdefault(i, []).append(mid)
-                    inside.append((mid, i))
-            elif mark is None:
-                mark = index.rules[i]
-        if mark is not None:
-            builder.flush()
-            marks.append((mid, mark))
-            marked_ids.append(mid)
-        elif tag in BLOCK_TAGS and builder.pieces:
-            builder.flush()
+    found = _walk(top, builder, index, index.pre_marked(tree))
     builder.flush()
     content = tuple((index.rules[i], tuple(found[i])) for i in sorted(found))
     return Page(builder.blocks, content)
 
 
+def _walk(top: Any, builder: _Builder, index: SelectorIndex, pre: dict[int, tuple[int, ...]]) -> dict[int, list[int]]:
+    """Walk the element ``top`` and its nodes depth first, building the blocks; returns, for each
+    content rule that matches, its outermost elements (``mem_id``)."""
+    found: dict[int, list[int]] = {}
+    stack: list[Any] = []  # the open elements, their mem_ids and flags (_TAG_FLAGS, _MARKED...)
+    ids: list[int] = []
+    flags: list[int] = []
+    block_tags: list[str] = []  # the tags of the open block elements
+    marks: list[tuple[int, Rule]] = []  # the selector rules marking open elements: (mem_id, rule)
+    inside: list[tuple[int, int]] = []  # open elements a content rule matched: (mem_id, rule number)
+    skip_depth = link_depth = 0
+    align = builder.aligner.align
+    hits_of = index.hits
+    by_tag = index.by_tag
+    node = top
+    while node is not None:
+        tag = node.tag
+        if tag == "-text" or tag is None or tag[0] == "-" or tag == "!doctype":  # not an element
+            if tag == "-text" and not skip_depth and not flags[-1] & _RAW:
+                content = node.text_content
+                if content and not content.isspace():
+                    got = align(content)
+                    if got:
+                        if not builder.pieces:
+                            builder.start(block_tags[-1] if block_tags else "", stack, ids, marks)
+                        builder.add(got, link_depth > 0)
+            following = node.next
+            if following is not None:
+                node = following
+                continue
+        else:
+            mid = node.mem_id
+            flag = _TAG_FLAGS.get(tag, 0)
+            if flag & _SKIP:
+                skip_depth += 1
+            elif flag & _LINK:
+                link_depth += 1
+            attributes = node.attributes
+            hits = hits_of(tag, attributes) if attributes else by_tag.get(tag, ())
+            if pre and mid in pre:
+                hits = sorted({*hits, *pre[mid]})
+            if hits:
+                mark = None
+                for i in hits:
+                    if index.is_content[i]:
+                        if not any(r == i for _, r in inside):
+                            found.setdefault(i, []).append(mid)
+                            inside.append((mid, i))
+                            flag |= _CONTENT
+                    elif mark is None:
+                        mark = index.rules[i]
+                if mark is not None:
+                    flag |= _MARKED
+                    if builder.pieces:
+                        builder.flush()
+                    marks.append((mid, mark))
+            if flag & _BLOCK:
+                if builder.pieces:
+                    builder.flush()
+                block_tags.append(tag)
+            stack.append(node)
+            ids.append(mid)
+            flags.append(flag)
+            child = node.first_child
+            if child is not None:
+                node = child
+                continue
+        # ``node`` was its parent's last node, or an element without any: close elements until one
+        # has a next sibling.
+        while True:
+            element = stack.pop()
+            mid = ids.pop()
+            flag = flags.pop()
+            if flag:
+                if flag & _SKIP:
+                    skip_depth -= 1
+                elif flag & _LINK:
+                    link_depth -= 1
+                if flag & (_MARKED | _BLOCK) and builder.pieces:
+                    builder.flush()
+                if flag & _MARKED:
+                    marks.pop()
+                if flag & _BLOCK:
+                    block_tags.pop()
+                while flag & _CONTENT and inside and inside[-1][0] == mid:
+                    inside.pop()
+            if not stack:  # ``top`` is closed
+                return found
+            node = element.next
+            if node is not None:
+                break
+    return found
+
+
 def _split_invalid(runs: list[Run], text: str, byte_len: Callable[[str], int]) -> list[Run]:
     """Runs cut around invalid bytes (lone surrogates), which no span may hold."""
-    if not _INVALID.search(text):
-        return runs
     out = []
     for r in runs:
         piece = text[r.cstart : r.cend]
@@ -341,10 +398,3 @@ def _split_invalid(runs: list[Run], text: str, byte_len: Callable[[str], int]) -
         if r.cend > at:
             out.append(Run(bpos, r.end, at, r.cend))
     return out
-
-
-def _block_tag(stack: list[Any]) -> str:
-    for node in reversed(stack):
-        if node.tag in BLOCK_TAGS:
-            return str(node.tag)
-    return ""

@@ -97,7 +97,7 @@ class SelectorIndex:
 
     def __init__(self, rules: Sequence[Rule]):
         self.rules = tuple(rules)
-        self.by_tag: dict[str, list[int]] = {}
+        by_tag: dict[str, set[int]] = {}
         self.complex: list[tuple[int, str]] = []
         self.by_attr: dict[str, _AttrSet] = {}
         for i, rule in enumerate(self.rules):
@@ -108,14 +108,14 @@ class SelectorIndex:
                     continue
                 tag, name, pattern = simple
                 if not name:
-                    self.by_tag.setdefault(tag, []).append(i)
+                    by_tag.setdefault(tag, set()).add(i)
                     continue
                 tests = self.by_attr.setdefault(name, _AttrSet())
                 tests.patterns.append(pattern)
                 tests.owners.append((tag, i))
+        self.by_tag = {tag: tuple(sorted(numbers)) for tag, numbers in by_tag.items()}
         for tests in self.by_attr.values():
             tests.compile()
-        self.attrs = frozenset(self.by_attr)
         self.is_content = [r.scope == "content" for r in self.rules]
 
     def pre_marked(self, tree: Any) -> dict[int, tuple[int, ...]]:
@@ -126,14 +126,26 @@ class SelectorIndex:
                 out.setdefault(node.mem_id, set()).add(i)
         return {k: tuple(sorted(v)) for k, v in out.items()}
 
-    def matches(self, tag: str, attributes: dict[str, Any], also: tuple[int, ...] = ()) -> list[int]:
-        """The numbers of the rules whose selectors match an element, in order (plus ``also``)."""
-        hits = set(also)
-        first = self.by_tag.get(tag)
-        if first is not None:
-            hits.update(first)
-        for name in self.attrs.intersection(attributes):
-            for owner_tag, i in self.by_attr[name].owners_of(attributes[name] or ""):
+    def hits(self, tag: str, attributes: dict[str, Any]) -> Sequence[int]:
+        """The numbers of the rules whose simple selectors match an element, in order."""
+        tagged = self.by_tag.get(tag, ())
+        got: set[int] | None = None
+        for name, value in attributes.items():
+            tests = self.by_attr.get(name)
+            if tests is None:
+                continue
+            owners = tests.cache.get(value or "")  # owners_of's cache, read here first: it is hot
+            if owners is None:
+                owners = tests.owners_of(value or "")
+            for owner_tag, i in owners:
                 if not owner_tag or owner_tag == tag:
-                    hits.add(i)
-        return sorted(hits) if hits else []
+                    if got is None:
+                        got = set(tagged)
+                    got.add(i)
+        return sorted(got) if got else tagged
+
+    def matches(self, tag: str, attributes: dict[str, Any], also: Sequence[int] = ()) -> list[int]:
+        """The numbers of the rules whose selectors match an element, in order (plus ``also``, the
+        complex selectors' rules that ``pre_marked`` found for it)."""
+        hits = self.hits(tag, attributes)
+        return sorted({*hits, *also}) if also else list(hits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from cleaner import InputError, clean, verify
 from cleaner.decode import decode, meta_charset
+from cleaner.html_scan import Run, closer, scan, without_lt
 from cleaner.html_select import SelectorIndex, compile_simple
 from cleaner.rules import default_rules
 
@@ -369,6 +371,75 @@ def test_any_bytes_as_html_give_a_result_or_a_clear_error(data: bytes) -> None:
     assert verify(result, b"<html><body><p>" + data) == []
 
 
+_ONE_TOKEN = re.compile(
+    r"""<(?:
+        !--.*?(?:--!?>|\Z)
+      | [!?][^>]*(?:>|\Z)
+      | (?:((?i:script|style|xmp|iframe|noembed|noframes|template|title|textarea|plaintext))(?=[\t\n\f\r />])
+        | /?[A-Za-z][^\t\n\f\r />]*)
+        (?:[\t\n\f\r /]+[^\t\n\f\r />][^\t\n\f\r />=]*
+           (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"[^"]*"|'[^']*'|[^\t\n\f\r >]+))?)*
+        [\t\n\f\r /]*(?:>|\Z)
+    )""",
+    re.VERBOSE | re.DOTALL,
+)
+"""One piece of markup, as HTML's tokenizer sees it closely enough; group 1 names a raw-text element."""
+
+
+def _runs_one_token_at_a_time(text: str) -> list[tuple[int, int]]:
+    """The character data html_scan should find, found one token at a time (the reference)."""
+    runs: list[tuple[int, int]] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        m = _ONE_TOKEN.search(text, pos)
+        if m is None:
+            runs.append((pos, n))
+            break
+        if m.start() > pos:
+            runs.append((pos, m.start()))
+        pos = m.end()
+        if m.group(1) is not None:  # raw text or RCDATA, up to its end tag
+            tag = m.group(1).lower()
+            c = None if tag == "plaintext" else closer(tag).search(text, pos)
+            end = c.start() if c is not None else n
+            if tag in ("title", "textarea", "plaintext") and end > pos:
+                runs.append((pos, end))
+            pos = end
+    pieces = [piece for a, b in runs for piece in without_lt(text, a, b)]
+    return [(a, b) for a, b in pieces if not text[a:b].isspace()]
+
+
+_SOUP = st.lists(
+    st.sampled_from(
+        [
+            *["<", ">", "/", "!", "?", "-", "=", '"', "'", " ", "\n", "\t", "a", "p", "é", "&amp;", "<!--", "-->"],
+            *["<p class='x'>", "</p>", "<br/>", '<a href="q"class=y>', "<b c=>", "<script>", "</script >", "<SCRIPT "],
+            *["<title>", "</title>", "<textarea>", "<xmp>", "<plaintext>", "<scripts>", "<![CDATA[", "<?x?>"],
+            "\u017fcript",  # folds to "script" when case is ignored
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _text_runs(text: str, runs: list[Run]) -> list[tuple[int, int]]:
+    return [(r.cstart, r.cend) for r in runs if not text[r.cstart : r.cend].isspace()]
+
+
+@given(text=st.one_of(_nodes(), _SOUP))
+def test_scanner_stretches_agree_with_one_token_at_a_time(text: str) -> None:
+    """The scanner takes whole stretches of markup per match; it finds the same character data."""
+    runs = scan(text, lambda s: len(s.encode("utf-8", "surrogateescape")), 0, False, True)
+    assert _text_runs(text, runs) == _runs_one_token_at_a_time(text)
+    for r in runs:
+        assert r.end - r.start == len(text[r.cstart : r.cend].encode())
+
+
+def test_scanner_agrees_on_real_pages() -> None:
+    for page in _equivalence_pages():
+        assert _text_runs(page, scan(page, len)) == _runs_one_token_at_a_time(page)
+
+
 def test_entities_map_to_their_whole_source_range() -> None:
     data = _page(
         "<article><p>Fish &amp; chips cost &pound;5&nbsp;today at the &#8216;Quay&#8217; caf&eacute; "
@@ -384,6 +455,12 @@ def test_entities_map_to_their_whole_source_range() -> None:
         assert " ".join(html.unescape(piece).split()) == " ".join(
             result.text.encode()[span.text_start : span.text_end].decode().split()
         )
+
+
+def test_processing_instructions_are_not_text() -> None:
+    """Lexbor keeps ``<?php ... ?>`` in the body as a node without a tag name; the walk passes it by."""
+    result = clean(_page("<article><?php echo $x; ?>" + "".join(f"<p>{p}</p>" for p in PROSE) + "</article>"))
+    assert result.text == "\n\n".join(PROSE)
 
 
 # --- metadata ----------------------------------------------------------------------------------
