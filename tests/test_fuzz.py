@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import signal
-from collections.abc import Iterator
 
+from hostile.deadline import deadline
 from hypothesis import event, example, given, note
 from hypothesis import strategies as st
 
@@ -192,27 +191,9 @@ ENCODINGS = [
 ]
 
 
-class Late(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def limit(seconds: float = CALL_LIMIT) -> Iterator[None]:
-    """Turn a hang into a failure (POSIX SIGALRM; elsewhere no limit)."""
-    if not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def late(signum: int, frame: object) -> None:
-        raise Late(f"clean() still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, late)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def limit(seconds: float = CALL_LIMIT) -> contextlib.AbstractContextManager[None]:
+    """Turn a hang of ``clean()`` into a failure."""
+    return deadline(seconds, "clean() still running")
 
 
 def attempt(source: bytes | str, **options: str | None) -> CleanResult | None:

@@ -8,7 +8,6 @@ hang or crash today are held by strict ``xfail`` tests until their bug is fixed.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile.deadline import Late, deadline
 from hostile.make_corpus import ARTICLE_EN, MAX_SIZE, Entry, build, entries
 
 from cleaner import InputError, clean, verify
@@ -41,28 +41,6 @@ KNOWN_BUGS = [e for e in ENTRIES if e.known_bug]
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-class Late(Exception):
-    """Raised in the test by the deadline's timer."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Raise ``Late`` in the block once ``seconds`` have passed (POSIX: SIGALRM; ``re`` and ``open`` see it)."""
-    if not hasattr(signal, "setitimer"):
-        pytest.skip("needs signal.setitimer")
-
-    def late(signum: int, frame: object) -> None:
-        raise Late(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, late)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run_clean(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:

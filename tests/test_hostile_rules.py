@@ -7,16 +7,15 @@ the second for anything it accepts; these tests hold the cleaner to it.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile.deadline import deadline
 
 from cleaner import RuleError, clean, load_rules, verify
 
@@ -65,25 +64,6 @@ def _document(n: int) -> bytes:
     return "\n\n".join(lines).encode()
 
 
-@contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Fail the test (instead of hanging the suite) when the block runs past ``seconds``."""
-    if not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def late(signum: int, frame: object) -> None:
-        raise AssertionError(f"still running after {seconds} s: not linear time")
-
-    previous = signal.signal(signal.SIGALRM, late)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def _load_error(folder: Path) -> RuleError:
     with pytest.raises(RuleError) as err:
         load_rules([folder])
@@ -112,7 +92,7 @@ def test_catastrophic_pattern_runs_in_linear_time(tmp_path: Path, rid: str) -> N
     rule = load_rules([_catastrophic_folder(tmp_path)]).by_id[rid]
     make = CATASTROPHIC[rid][2]
     took = {}
-    with deadline(10):
+    with deadline(10, "not linear time: still running"):
         for n in (50_000, 100_000):
             line = make(n)
             start = time.perf_counter()
@@ -126,7 +106,7 @@ def test_catastrophic_rules_clean_a_hostile_document_in_linear_time(tmp_path: Pa
     ruleset = load_rules([_catastrophic_folder(tmp_path)])
     clean(b"warm up: the language profiles load once", rules=ruleset)
     took = {}
-    with deadline(30):
+    with deadline(30, "not linear time: still running"):
         for n in (50_000, 100_000):
             data = _document(n)
             start = time.perf_counter()
