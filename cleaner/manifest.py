@@ -41,7 +41,7 @@ def _files_digest(h: Any, folder: Path, patterns: Sequence[str]) -> None:
 def config_key(rule_dirs: Sequence[str], options: Mapping[str, Any]) -> str:
     """The key of everything (but the source) that shapes a document's output."""
     from . import __version__
-    from .rules import builtin_dir
+    from .shipped import builtin_dir
 
     h = hashlib.sha256()
     try:

@@ -32,6 +32,7 @@ import attrs
 import re2
 
 from .errors import RuleError
+from .shipped import builtin_dir
 
 SCOPES = ("block", "tail", "outlet", "heuristic", "selector", "content")
 HTML_SCOPES = frozenset({"selector", "content"})
@@ -263,13 +264,6 @@ class RuleSet:
 
     def __len__(self) -> int:
         return len(self.rules)
-
-
-def builtin_dir() -> Path:
-    """The folder of the shipped rule files (inside the installed package)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "builtin_rules"  # where the wheel puts the repository's rules/ folder
-    return packaged if packaged.is_dir() else here.parent / "rules"
 
 
 def _table_lines(raw: str, table: str) -> list[tuple[int, int | None]]:

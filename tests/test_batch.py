@@ -9,7 +9,6 @@ import gzip
 import json
 import os
 import pty
-import resource
 import signal
 import subprocess
 import sys
@@ -142,50 +141,68 @@ def test_folder_mirrors_txt_and_json_by_default(tmp_path: Path) -> None:
     assert {rel: (src / rel).read_bytes() for rel in files} == files, "an input was changed"
 
 
-def test_rerun_skips_unchanged_documents_fast(tmp_path: Path) -> None:
-    corpus, out = _make_corpus(tmp_path / "corpus", 800), tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as installed: cached bytecode
+# The hook each CLI process (and its workers) runs: which corpus files it opens, which of the cleaning
+# pipeline's modules it imports. Loaded as ``sitecustomize`` from a folder put first on PYTHONPATH.
+AUDIT_HOOK = """
+import os, sys
+_log, _corpus = os.environ["AUDIT_LOG"], os.environ["AUDIT_CORPUS"]
+_heavy = ("cleaner.core", "cleaner.judge", "cleaner.segment", "langdetect", "selectolax", "re2")
+def _note(line):
+    fd = os.open(_log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    os.write(fd, (line + "\\n").encode())
+    os.close(fd)
+def _hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes)) and os.fsdecode(args[0]).startswith(_corpus):
+        _note("open " + os.fsdecode(args[0]))
+    elif event == "import" and args[0].startswith(_heavy):
+        _note("import " + args[0])
+sys.addaudithook(_hook)
+"""
 
-    def timed() -> tuple[subprocess.CompletedProcess[str], float, float]:
-        cpu0, t0 = _children_cpu(), time.perf_counter()
+
+def test_rerun_does_no_cleaning_work(tmp_path: Path) -> None:
+    """A re-run over an unchanged folder opens no document, loads no part of the cleaning pipeline and
+    rewrites no output (how long that takes next to the first run: ``benchmarks/compare.py --scaling``)."""
+    corpus, out = _make_corpus(tmp_path / "corpus", 300), tmp_path / "out"
+    hook, log = tmp_path / "hook", tmp_path / "audit.log"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(AUDIT_HOOK)
+    path = os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "AUDIT_LOG": str(log), "AUDIT_CORPUS": str(corpus) + os.sep}
+
+    def audited() -> tuple[subprocess.CompletedProcess[str], list[str]]:
+        log.unlink(missing_ok=True)
         proc = run(str(corpus), "-o", str(out), env=env)
         assert proc.returncode == 0, proc.stderr
-        return proc, time.perf_counter() - t0, _children_cpu() - cpu0
+        return proc, log.read_text().splitlines() if log.exists() else []
 
-    first, wall1, cpu1 = timed()
+    first, seen = audited()
+    assert len({ln for ln in seen if ln.startswith("open ")}) == 300, "the hook sees every document read"
+    assert "import cleaner.judge" in seen
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    second, wall2, cpu2 = timed()
+    second, seen = audited()
     for _ in range(2):  # in a working tree being edited, the cleaner's own code may change in between
         if " 0 cleaned, " in _summary(second.stderr):
             break
         before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-        first, (second, wall2, cpu2) = second, timed()
-    assert "800 documents: 0 cleaned, 800 unchanged" in _summary(second.stderr)
+        first, (second, seen) = second, audited()
+    assert "300 documents: 0 cleaned, 300 unchanged" in _summary(second.stderr)
+    assert seen == [], f"the re-run did cleaning work: {seen[:5]}"
     assert first.stderr.splitlines()[1:] == second.stderr.splitlines()[1:], "the summary covers kept documents"
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == before, "outputs were rewritten"
-    for _ in range(2):  # the best of three, as timings go on a busy machine
-        again, wall, cpu = timed()
-        assert " 0 cleaned, " in _summary(again.stderr)
-        wall2, cpu2 = min(wall2, wall), min(cpu2, cpu)
-    assert cpu2 < cpu1 / 10, f"re-run used {cpu2:.2f} CPU-s, first run {cpu1:.2f}"
-    assert wall2 < wall1 / 10, f"re-run took {wall2:.2f}s, first run {wall1:.2f}s"
     # one changed document is cleaned again; one only touched is hashed, not cleaned
     docs = sorted(corpus.rglob("*.txt"))
     for attempt in range(3):  # (again: the cleaner's code may have changed under us, and then all is cleaned)
         changed, touched = docs[attempt], docs[-1 - attempt]
         changed.write_bytes(changed.read_bytes().replace(b"Document", b"Paper"))
         os.utime(touched, ns=(time.time_ns(), time.time_ns()))
-        third = run(str(corpus), "-o", str(out))
-        if "800 cleaned" not in _summary(third.stderr):
+        third, seen = audited()
+        if "300 cleaned" not in _summary(third.stderr):
             break
-    assert "800 documents: 1 cleaned, 799 unchanged" in _summary(third.stderr), third.stderr
+    assert "300 documents: 1 cleaned, 299 unchanged" in _summary(third.stderr), third.stderr
+    assert sorted({ln for ln in seen if ln.startswith("open ")}) == sorted({f"open {changed}", f"open {touched}"})
     rel = changed.relative_to(corpus).with_suffix(".json")
     assert json.loads((out / rel).read_text(encoding="utf-8"))["sha256"] == cleaner.clean(changed).sha256
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def test_changed_rules_clean_everything_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -95,9 +95,9 @@ def test_catastrophic_pattern_runs_in_linear_time(tmp_path: Path, rid: str) -> N
     with deadline(10, "not linear time: still running"):
         for n in (50_000, 100_000):
             line = make(n)
-            start = time.perf_counter()
+            start = time.process_time()
             rule.search(line)
-            took[n] = time.perf_counter() - start
+            took[n] = time.process_time() - start
     assert took[100_000] < 2.0, took
     assert took[100_000] < 4 * took[50_000] + 0.05, f"grows faster than linearly: {took}"
 
@@ -109,9 +109,9 @@ def test_catastrophic_rules_clean_a_hostile_document_in_linear_time(tmp_path: Pa
     with deadline(30, "not linear time: still running"):
         for n in (50_000, 100_000):
             data = _document(n)
-            start = time.perf_counter()
+            start = time.process_time()
             result = clean(data, rules=ruleset)
-            took[n] = time.perf_counter() - start
+            took[n] = time.process_time() - start
             assert verify(result, data) == []
     assert took[100_000] < 4 * took[50_000] + 0.5, f"grows faster than linearly: {took}"
 

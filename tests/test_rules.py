@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import RuleError, clean, load_rules
-from cleaner.rules import builtin_dir, default_rules
+from cleaner.rules import default_rules
+from cleaner.shipped import builtin_dir
 
 RULES = load_rules()
 PATTERN_RULES = [r for r in RULES.rules if r.scope in ("block", "tail", "outlet")]
