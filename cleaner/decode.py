@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from functools import cache
 
 import attrs
@@ -351,20 +352,35 @@ _VOID = _words(
 _IMPLIED_END = _words(
     "html head body p li dt dd option optgroup tr td th thead tbody tfoot colgroup caption rb rt rtc rp"
 )
+# A start tag's name, as the pass below reads it (the same characters, found at every "<").
+_START_NAME = re.compile(r"<([A-Za-z][^\s/>]*)")
 _RAW_TEXT = _words("script style textarea title xmp iframe noembed noframes noscript")
 _HEADINGS = _words("h1 h2 h3 h4 h5 h6")
 _FOREIGN = frozenset({"svg", "math"})
 
 
 def html_depth(text: str, limit: int = MAX_HTML_DEPTH) -> int:
-    """How deeply the elements of an HTML page nest, estimated from its tags in one pass.
+    """How deeply the elements of an HTML page nest, estimated from its tags in one pass; 0 when a
+    count of its tags shows it cannot nest deeper than ``limit`` (most pages: no pass is needed).
 
     An end tag closes the elements opened since its start tag; elements whose end tag is optional,
     void elements and self-closed foreign (SVG, MathML) elements do not count. The count stops as
     soon as it passes ``limit``.
     """
-    if text.count("<") <= limit:  # cannot be deeper than it has tags
+    if text.count("<") <= limit or nesting_bound(text) <= limit:
         return 0
+    return _nesting(text, limit)
+
+
+def nesting_bound(text: str) -> int:
+    """At most how deeply the page can nest: its start tags, but for those of void elements and of
+    elements whose end tag is optional (the only ones the pass below leaves off the stack). Counted
+    at every "<" and a letter, even in comments and scripts, where the pass sees no tag."""
+    names = Counter(_START_NAME.findall(text))  # a few dozen distinct names
+    return sum(n for name, n in names.items() if name.lower() not in _VOID and name.lower() not in _IMPLIED_END)
+
+
+def _nesting(text: str, limit: int) -> int:
     stack: list[str] = []
     opened: dict[str, int] = {}
     deepest = pos = 0

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from hostile.deadline import Late, deadline
 from hostile.make_corpus import ARTICLE_EN, MAX_SIZE, Entry, build, entries
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cleaner import InputError, clean, verify
 from cleaner.result import CleanResult, Outlet, Removal, Span
@@ -333,6 +335,65 @@ def test_html_nesting_estimate_on_ordinary_markup() -> None:
     unclosed_inline = "<div><font><b>x</div>" * 3000  # </div> closes what it holds
     assert html_depth(unclosed_inline) <= 3
     assert html_depth("<div>" * (MAX_HTML_DEPTH + 10)) > MAX_HTML_DEPTH
+
+
+# Pieces of tag soup, with the cases where the start-tag count and the nesting pass could disagree:
+# names in other cases, non-ASCII letters that case-fold to ASCII ones (Kelvin sign, long s), a
+# name ended by non-ASCII white space, tags inside comments and scripts, cut-off tags, foreign content.
+SOUP = [
+    "<div>",
+    "</div>",
+    "<span class=x>",
+    "</SPAN>",
+    "<li>",
+    "<LI>",
+    "<p>",
+    "</p>",
+    "<lin\u212a>",  # Kelvin sign
+    "<ba\u017fe>",  # long s
+    "<a<div>",
+    '<p title="<x<div>">',
+    "<b\u00a0",
+    "<\u017fource>",
+    "<img\u00a0src=x>",
+    "<br/>",
+    "<a href=y>",
+    "<a>",
+    "</a>",
+    "<h1>",
+    "<h2>",
+    "</h1>",
+    "<!-- <div> -->",
+    "<!--",
+    "-->",
+    "<script>",
+    "</script>",
+    "if (a<b) x='<div>';",
+    "<svg>",
+    "<path d=1/>",
+    "</svg>",
+    "<table>",
+    "<td>",
+    "<tr>",
+    "<plaintext>",
+    "<?x?>",
+    "<!doctype html>",
+    "text",
+    " ",
+    "<",
+    "<div",
+]
+
+
+@given(st.lists(st.sampled_from(SOUP), max_size=80))
+def test_the_start_tag_count_never_understates_the_nesting(pieces: list[str]) -> None:
+    """Pages whose count is within the limit skip the nesting pass: the count must bound the pass."""
+    from cleaner.decode import _nesting, html_depth, nesting_bound
+
+    text = "".join(pieces)
+    depth = _nesting(text, 10**9)
+    assert depth <= nesting_bound(text)
+    assert html_depth(text, limit=3) == (0 if nesting_bound(text) <= 3 or text.count("<") <= 3 else min(depth, 4))
 
 
 # ---------------------------------------------------------------------------------------------
