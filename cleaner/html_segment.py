@@ -298,6 +298,7 @@ def _walk(top: Any, builder: _Builder, index: SelectorIndex, pre: dict[int, tupl
     align = builder.aligner.align
     hits_of = index.hits
     by_tag = index.by_tag
+    n_rules = len(index.rules)
     node = top
     while node is not None:
         tag = node.tag
@@ -323,6 +324,8 @@ def _walk(top: Any, builder: _Builder, index: SelectorIndex, pre: dict[int, tupl
                 link_depth += 1
             attributes = node.attributes
             hits = hits_of(tag, attributes) if attributes else by_tag.get(tag, ())
+            if hits and hits[-1] >= n_rules:  # the last part of a child selector: ask the parent
+                hits = index.with_parent(hits, stack[-1] if stack else top.parent)
             if pre and mid in pre:
                 hits = sorted({*hits, *pre[mid]})
             if hits:

@@ -5,15 +5,16 @@ selector (``[class*="share" i]``) costs it about 0.07 ms per page, and the shipp
 hundred. Those simple selectors (a tag and at most one attribute test: `.x`, `#x`, `[a*="x" i]`...)
 are compiled instead into one RE2 set per attribute (``class``, ``id``, ``style``...), so an element is
 tested against all of them at once while the segmenter walks the page, and a value seen before
-(class names repeat) is not tested again. Any other selector (combinators, pseudo-classes, several
-attribute tests) is left to Lexbor.
+(class names repeat) is not tested again. A child selector of two simple ones (``body > header``) is
+its last part, checked on the parent when that part matches. Any other selector (other combinators,
+pseudo-classes, several attribute tests) is left to Lexbor, whose every query costs ~0.1 ms a page.
 ``tests/test_html.py`` checks that both give the same elements for every shipped selector.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import re2
@@ -66,6 +67,28 @@ def compile_simple(selector: str) -> tuple[str, str, str] | None:
     return tag, a.group(1).lower(), _value_pattern(a.group(2) or "", value, (a.group(6) or "").lower() == "i")
 
 
+def compile_child(selector: str) -> tuple[tuple[str, str, str], tuple[str, str, str]] | None:
+    """The parent's and the element's simple selectors of ``A > B``, or None."""
+    parts = selector.split(">")
+    if len(parts) != 2:
+        return None
+    parent, child = compile_simple(parts[0]), compile_simple(parts[1])
+    return (parent, child) if parent is not None and child is not None else None
+
+
+def _test(tag: str, name: str, pattern: str) -> Callable[[str, dict[str, Any]], bool]:
+    """A simple selector as a test of one element's tag and attributes."""
+    if not name:
+        return lambda t, attributes: t == tag
+    rx = re2.compile(pattern, _options())
+
+    def test(t: str, attributes: dict[str, Any]) -> bool:
+        value = attributes.get(name, False)
+        return (not tag or t == tag) and value is not False and rx.search(value or "") is not None
+
+    return test
+
+
 class _AttrSet:
     """The tests on one attribute: an RE2 set over its value, each pattern owned by (tag, rule)."""
 
@@ -100,19 +123,26 @@ class SelectorIndex:
         by_tag: dict[str, set[int]] = {}
         self.complex: list[tuple[int, str]] = []
         self.by_attr: dict[str, _AttrSet] = {}
+        # A child selector's last part is indexed as number len(rules) + k: it stands for rule
+        # parents[k][0] when the parent passes parents[k][1].
+        self.parents: list[tuple[int, Callable[[str, dict[str, Any]], bool]]] = []
         for i, rule in enumerate(self.rules):
             for sel in rule.selectors:
-                simple = compile_simple(sel)
+                number, simple = i, compile_simple(sel)
                 if simple is None:
-                    self.complex.append((i, sel))
-                    continue
+                    child = compile_child(sel)
+                    if child is None:
+                        self.complex.append((i, sel))
+                        continue
+                    number, simple = len(self.rules) + len(self.parents), child[1]
+                    self.parents.append((i, _test(*child[0])))
                 tag, name, pattern = simple
                 if not name:
-                    by_tag.setdefault(tag, set()).add(i)
+                    by_tag.setdefault(tag, set()).add(number)
                     continue
                 tests = self.by_attr.setdefault(name, _AttrSet())
                 tests.patterns.append(pattern)
-                tests.owners.append((tag, i))
+                tests.owners.append((tag, number))
         self.by_tag = {tag: tuple(sorted(numbers)) for tag, numbers in by_tag.items()}
         for tests in self.by_attr.values():
             tests.compile()
@@ -127,7 +157,8 @@ class SelectorIndex:
         return {k: tuple(sorted(v)) for k, v in out.items()}
 
     def hits(self, tag: str, attributes: dict[str, Any]) -> Sequence[int]:
-        """The numbers of the rules whose simple selectors match an element, in order."""
+        """The numbers of the rules whose simple selectors match an element, in order, then those of
+        the child selectors whose last part it matches (see :meth:`with_parent`)."""
         tagged = self.by_tag.get(tag, ())
         got: set[int] | None = None
         for name, value in attributes.items():
@@ -144,8 +175,22 @@ class SelectorIndex:
                     got.add(i)
         return sorted(got) if got else tagged
 
-    def matches(self, tag: str, attributes: dict[str, Any], also: Sequence[int] = ()) -> list[int]:
-        """The numbers of the rules whose selectors match an element, in order (plus ``also``, the
-        complex selectors' rules that ``pre_marked`` found for it)."""
-        hits = self.hits(tag, attributes)
+    def with_parent(self, hits: Sequence[int], parent: Any) -> Sequence[int]:
+        """``hits`` with each child selector's number turned into its rule's when the parent element
+        (a selectolax node, or None) passes its first part, or dropped."""
+        n = len(self.rules)
+        if not hits or hits[-1] < n:
+            return hits
+        got = {i for i in hits if i < n}
+        if parent is not None and parent.tag and parent.tag[0] != "-":
+            tag, attributes = parent.tag, parent.attributes
+            for rule, test in (self.parents[i - n] for i in hits if i >= n):
+                if test(tag, attributes):
+                    got.add(rule)
+        return sorted(got)
+
+    def matches(self, node: Any, also: Sequence[int] = ()) -> list[int]:
+        """The numbers of the rules whose selectors match an element (a selectolax node), in order
+        (plus ``also``, the complex selectors' rules that ``pre_marked`` found for it)."""
+        hits = self.with_parent(self.hits(node.tag, node.attributes), node.parent)
         return sorted({*hits, *also}) if also else list(hits)

@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 from cleaner import InputError, clean, verify
 from cleaner.decode import decode, meta_charset
 from cleaner.html_scan import Run, closer, scan, without_lt
-from cleaner.html_select import SelectorIndex, compile_simple
+from cleaner.html_select import SelectorIndex, compile_child, compile_simple
 from cleaner.rules import default_rules
 
 REPO = Path(__file__).resolve().parents[1]
@@ -257,15 +257,32 @@ def test_compiled_selectors_match_what_lexbor_matches() -> None:
     checked = 0
     for rule in ruleset.selector_rules + ruleset.content_rules:
         for sel in rule.selectors:
-            if compile_simple(sel) is None:
+            if compile_simple(sel) is None and compile_child(sel) is None:
                 continue
             index = SelectorIndex([rule.__class__(**{**_fields(rule), "selectors": (sel,)})])
             for tree in trees:
                 want = {n.mem_id for n in tree.css(sel)}
-                got = {n.mem_id for n in tree.root.traverse() if index.matches(n.tag, n.attributes)}
+                got = {n.mem_id for n in tree.root.traverse() if index.matches(n)}
                 assert got == want, sel
             checked += 1
     assert checked > 50
+
+
+@pytest.mark.parametrize("sel", ["body > header", "div > p", ".x > a", 'ul > li[class*="it" i]', "#main > .x", "b > i"])
+def test_child_selectors_match_what_lexbor_matches(sel: str) -> None:
+    """``A > B`` of two simple selectors is matched in the walk (the parent asked), like Lexbor."""
+    page = (
+        "<html><body><header>top</header><div id=main><p>a</p><div class=x><a href=1>b</a><p>c</p></div>"
+        "<section class=x><span><a>d</a></span><a>e</a></section><ul><li class=item>f<li class=It>g"
+        "<li>h</ul><header>inner</header></div><b><i>i</i></b><i>j</i></body></html>"
+    )
+    assert compile_simple(sel) is None and compile_child(sel) is not None
+    rule = default_rules().selector_rules[0]
+    index = SelectorIndex([rule.__class__(**{**_fields(rule), "selectors": (sel,)})])
+    tree = LexborHTMLParser(page)
+    want = {n.mem_id for n in tree.css(sel)}
+    assert want
+    assert {n.mem_id for n in tree.root.traverse() if index.matches(n)} == want
 
 
 def _fields(rule: object) -> dict[str, object]:
