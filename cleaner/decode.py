@@ -74,6 +74,8 @@ class Document:
     """``text`` or ``html``."""
     bom: int = 0
     """Length of the byte order mark at the start of ``data``."""
+    intact: bool = True
+    """Every byte decoded: ``text`` holds no kept-apart byte (lone surrogate)."""
 
     def byte_len(self, piece: str) -> int:
         """How many source bytes ``piece`` (a slice of ``text``) occupies."""
@@ -233,10 +235,13 @@ def decode(
     # kept-apart byte back, so its offset could not be counted).
     wide = encoding.startswith(("utf-16", "utf-32"))
     errors = "strict" if (forced and encoding != "utf-8") or wide else "surrogateescape"
+    intact = True
     try:
-        text = data[bom:].decode(encoding, errors)
+        text = data[bom:].decode(encoding)
     except UnicodeDecodeError as e:
-        raise InputError(f"cannot decode as {encoding}: {e.reason} at byte {e.start + bom}") from None
+        if errors == "strict":
+            raise InputError(f"cannot decode as {encoding}: {e.reason} at byte {e.start + bom}") from None
+        text, intact = data[bom:].decode(encoding, errors), False
     if kind is None:
         kind = "text" if encoding.startswith(("utf-16", "utf-32")) else sniff_kind(data)
     if kind not in ("text", "html"):
@@ -249,7 +254,7 @@ def decode(
         kind = "text"  # bytes that only looked like markup before decoding
     if kind == "html" and html_depth(text) > MAX_HTML_DEPTH:
         raise InputError(f"HTML nested too deeply (over {MAX_HTML_DEPTH} open elements), not cleaned")
-    return Document(data=data, text=text, encoding=encoding, kind=kind, bom=bom)
+    return Document(data=data, text=text, encoding=encoding, kind=kind, bom=bom, intact=intact)
 
 
 def _round_trips(data: bytes, codec: str) -> bool:

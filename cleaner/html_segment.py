@@ -231,23 +231,13 @@ def selector_index(rules: RuleSet) -> SelectorIndex:
     return SelectorIndex(rules.selector_rules + rules.content_rules)
 
 
-def _has_invalid(text: str) -> bool:
-    """Whether the text holds invalid source bytes (lone surrogates)."""
-    try:
-        text.encode("utf-8")  # fails on any lone surrogate; much faster than searching for one
-    except UnicodeEncodeError:
-        return _INVALID.search(text) is not None
-    return False
-
-
 def parse(doc: Document) -> Any:
     """The page's DOM (selectolax Lexbor); invalid bytes (lone surrogates) are given to it as spaces."""
-    text = doc.text
-    try:
-        data = text.encode("utf-8")  # what Lexbor parses: a str would be encoded the same way
-    except UnicodeEncodeError:
-        return LexborHTMLParser(_INVALID.sub(" ", text))
-    return LexborHTMLParser(data)
+    if not doc.intact:
+        return LexborHTMLParser(_INVALID.sub(" ", doc.text))
+    if doc.encoding == "utf-8":
+        return LexborHTMLParser(doc.data[doc.bom :])  # the text's own UTF-8 bytes
+    return LexborHTMLParser(doc.text.encode("utf-8"))  # what Lexbor parses: a str would be encoded so
 
 
 @attrs.frozen
@@ -270,7 +260,7 @@ def segment_html(doc: Document, tree: Any, rules: RuleSet) -> Page:
     text = doc.text
     one_byte = len(text) == len(doc.data) - doc.bom
     runs = scan(text, doc.byte_len, doc.bom, one_byte, doc.encoding == "utf-8")
-    if _has_invalid(text):
+    if not doc.intact:
         runs = _split_invalid(runs, text, doc.byte_len)
     aligner = Aligner(text, runs)
     builder = _Builder(doc, aligner)
