@@ -372,7 +372,7 @@ def html_depth(text: str, limit: int = MAX_HTML_DEPTH) -> int:
     void elements and self-closed foreign (SVG, MathML) elements do not count. The count stops as
     soon as it passes ``limit``.
     """
-    if text.count("<") <= limit or nesting_bound(text) <= limit:
+    if nesting_bound(text) <= limit:
         return 0
     return _nesting(text, limit)
 
