@@ -8,14 +8,23 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+
+import attrs
 
 # A word: a letter, then letters and digits, with apostrophes and hyphens only inside ("don't", "e-mail").
 _WORD = re.compile(r"[^\W\d_]\w*(?:[-'’]+\w+)*")
 # The one character that casefolds to a single character of another kind (a combining mark to "ι").
 _FOLDS_TO_LETTER = "\u0345"
-# The same words in lowercased ASCII text, spelled with ASCII classes: a third faster to find.
-_ASCII_WORD = re.compile(r"[a-z][a-z0-9_]*(?:[-']+[a-z0-9_]+)*")
+# Non-ASCII characters that are not word characters and that lowercasing and case folding leave as
+# they are: Latin-1 and general punctuation (curly quotes, dashes, no-break spaces...), currency signs.
+_INERT = "\u00a0-\u00a9\u00ab-\u00b1\u00b4\u00b6-\u00b8\u00bb\u00bf\u00d7\u00f7\u2000-\u206f\u20a0-\u20bf\u2122"
+# A character outside ASCII and _INERT: a text without one (English with curly quotes) is folded by
+# lowercasing, and its words are all ASCII.
+_NOT_INERT = re.compile(f"[^\\x00-\\x7f{_INERT}]")
+# The same words in such lowercased text, with ASCII classes, found as a letter and the longest run of
+# word characters and joiners after it that ends in a word character: one class repeated, not _WORD's
+# repeated group (for which the regex engine allocates at every word). Found in 60% of _WORD's time.
+_ASCII_WORD = re.compile(r"[a-z][-'’a-z0-9_]*(?<=[a-z0-9_])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # In Chinese and Japanese, written without spaces, function words are single characters: kana
 # particles and endings (hiragana) and the commonest Chinese function characters.
@@ -30,13 +39,18 @@ _MONTH = (
     r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|avr|mai|juin|juil|août|déc|ene|abr|ago|dic"
     r"|gen|mag|giu|lug|set|ott|okt|dez|mär|fev|out|dez|янв|фев|мар|апр|мая|июн|июл|авг|сен|окт|ноя|дек"
 )
-_TIMESTAMP = re.compile(
-    r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\d{4}\s*年\s*\d{1,2}\s*月|\d{4}\s*년"
+_TIMESTAMP_PATTERN = (
+    # (?=\d): the alternatives that start with a digit are tried only where one is, not at every position
+    r"(?=\d)(?:\b\d{1,2}:\d{2}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\d{4}\s*年\s*\d{1,2}\s*月|\d{4}\s*년"
     r"|\b\d+\s*(?:min|minutes?|hours?|hrs?|days?|weeks?|months?)\s+ago\b"
+    rf"|\b\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH})[a-zа-яé]*\b)"
     # (?=...): most word starts are no month; the look-ahead saves trying all sixty names there
-    rf"|\b(?=[a-zа-я])(?:{_MONTH})[a-zа-я]*\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+(?:de\s+)?(?:{_MONTH})[a-zа-яé]*\b",
-    re.IGNORECASE,
+    rf"|\b(?=[a-zа-я])(?:{_MONTH})[a-zа-я]*\.?\s+\d{{1,2}}\b"
 )
+_TIMESTAMP = re.compile(_TIMESTAMP_PATTERN, re.IGNORECASE)
+# For text that lowercasing folds (see _NOT_INERT): the same dates in the lowercased text, matched
+# without ignoring case, twice as fast (the engine would fold each letter for each month name).
+_LOWER_TIMESTAMP = re.compile(_TIMESTAMP_PATTERN)
 
 
 @cache
@@ -51,8 +65,14 @@ def stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-class Features(NamedTuple):
-    """What a block looks like, numerically."""
+@attrs.define
+class Features:
+    """What a block looks like, numerically.
+
+    A slotted class, not a named tuple: the judge reads these fields over and over, and a slot is read
+    faster than a named tuple's field. Not frozen (a frozen attrs instance costs three times as much to
+    build), but shared by the lines with the same text (the judge's memo): never changed once made.
+    """
 
     chars: int
     """Length in characters."""
@@ -107,8 +127,9 @@ def _sentence_end(text: str) -> bool:
 
 def measure(text: str) -> Features:
     """Measure one block's text."""
-    if text.isascii():
-        # Lowercasing ASCII text changes no word boundary: the words come out ready for the look-up.
+    lowered = text.isascii() or _NOT_INERT.search(text) is None
+    if lowered:
+        # Lowercasing such text changes no word boundary: the words come out ready for the look-up.
         folded = text.lower()
         tokens = _ASCII_WORD.findall(folded)
         cjk = 0
@@ -125,9 +146,9 @@ def measure(text: str) -> Features:
     if cjk > n_tok:
         # No spaces to count words by: the share of function characters stands in for stop words.
         stop_ratio = min(1.0, len(_CJK_FUNCTION.findall(text)) / cjk * 1.5)
-    teaser = (text.endswith("…") or text.endswith("...")) and n_tok > 3
-    timestamp = n_tok <= 10 and len(text) <= 80 and _DIGIT.search(text) is not None and _is_timestamp(text)
-    # Positional arguments, in field order: a named tuple is built twice as fast that way.
+    teaser = text.endswith(("…", "...")) and n_tok > 3
+    timestamp = n_tok <= 10 and len(text) <= 80 and _is_timestamp(text, folded, lowered)
+    # Positional arguments, in field order: an attrs class is built faster that way.
     return Features(
         len(text),
         n_tok + cjk // 2,
@@ -148,5 +169,10 @@ def _key(folded: str) -> str:
     return " ".join(folded.split())
 
 
-def _is_timestamp(text: str) -> bool:
+def _is_timestamp(text: str, folded: str, lowered: bool) -> bool:
+    """Whether ``text`` holds a date or a time; ``folded`` is the text lowercased when ``lowered``."""
+    if _DIGIT.search(text) is None:  # all of them have a digit: a quick test before the slow one
+        return False
+    if lowered:
+        return _LOWER_TIMESTAMP.search(folded) is not None
     return _TIMESTAMP.search(text) is not None

@@ -105,25 +105,25 @@ class _Judge:
     def repetition(self) -> None:
         dup = self.rules.heuristic("duplicate-line")
         head = self.rules.heuristic("repeated-headline")
-        seen: dict[str, int] = {}
-        heads: list[str] = []
+        min_chars = dup.param("min_chars", 1) if dup is not None else 0
+        head_words = head.param("min_words", 4) if head is not None else 0
+        verdicts = self.verdicts
+        seen: dict[str, int] = {}  # key -> its first block
+        headline: str | None = None  # the first open line long enough to be a headline
         for i, f in enumerate(self.feats):
             text = f.key
-            if self.verdicts[i] is not None:
-                seen.setdefault(text, i)
+            first = seen.setdefault(text, i)
+            if verdicts[i] is not None:
                 continue
-            if dup is not None and text in seen and len(text) >= dup.param("min_chars", 1):
-                self.repeated.add(seen[text])
-                self.verdicts[i] = _drop(dup, f"repeats line {self.blocks[seen[text]].line}")
-                continue
-            seen.setdefault(text, i)
-            if head is not None:
-                for h in heads:
-                    if text.startswith(h) and len(text) > len(h):
-                        self.verdicts[i] = _drop(head, "starts with the headline again")
-                        break
-                if self.verdicts[i] is None and not heads and f.words >= head.param("min_words", 4):
-                    heads.append(text)
+            if first != i and dup is not None and len(text) >= min_chars:
+                self.repeated.add(first)
+                verdicts[i] = _drop(dup, f"repeats line {self.blocks[first].line}")
+            elif head is not None:
+                if headline is None:
+                    if f.words >= head_words:
+                        headline = text
+                elif text.startswith(headline) and len(text) > len(headline):
+                    verdicts[i] = _drop(head, "starts with the headline again")
 
     # 3. quality classes -------------------------------------------------------------------------
     def classify(self) -> None:
@@ -134,24 +134,24 @@ class _Judge:
         short_words = p.get("short_words", 5)
         long_words = p.get("long_words", 30)
         menu_separators = p.get("menu_separators", 2)
-        for i, f in enumerate(self.feats):
-            pattern_dropped = self.verdicts[i] is not None
-            link = f.urlish and f.words < good_words
+        classes = self.classes
+        for i, (v, f) in enumerate(zip(self.verdicts, self.feats, strict=True)):
+            words = f.words
+            link = f.urlish and words < good_words
             menu = f.separators >= menu_separators and f.stop_ratio < good_stop
-            if pattern_dropped or link or menu:
-                c = BAD
+            if v is not None or link or menu:  # dropped by a pattern rule, a link or a menu
+                classes[i] = BAD
             elif (
-                f.words >= good_words
+                words >= good_words
                 and f.stop_ratio >= good_stop
                 and not f.teaser
-                and (f.sentence_end or f.words >= long_words)
+                and (f.sentence_end or words >= long_words)
             ):
-                c = GOOD
-            elif f.words < short_words or f.timestamp:
-                c = SHORT
+                classes[i] = GOOD
+            elif words < short_words or f.timestamp:
+                classes[i] = SHORT
             else:
-                c = MEDIUM
-            self.classes[i] = c
+                classes[i] = MEDIUM
         if GOOD not in self.classes:
             # No paragraph of prose at all (a brief, a caption-only page): sentences are the best we have.
             for i, c in enumerate(self.classes):
@@ -193,16 +193,16 @@ class _Judge:
             return
         self.region = region
         a, b = region
-        outside = _drop(rule, "outside the main article region")
-        after_marker = next((m for m in self.markers if m > b), None)
+        outside = after = _drop(rule, "outside the main article region")
+        after_marker = next((m for m in self.markers if m > b), self.n)
         tail = self.rules.heuristic("tail-zone")
+        if tail is not None and after_marker < self.n:
+            after = _drop(tail, f"after the tail marker on line {self.blocks[after_marker].line}")
+        verdicts, classes = self.verdicts, self.classes
         for i in chain(range(a), range(b + 1, self.n)):
-            if self.verdicts[i] is None:
-                if tail is not None and after_marker is not None and i > after_marker:
-                    self.verdicts[i] = _drop(tail, f"after the tail marker on line {self.blocks[after_marker].line}")
-                else:
-                    self.verdicts[i] = outside
-                self.classes[i] = BAD
+            if verdicts[i] is None:
+                verdicts[i] = after if i > after_marker else outside
+                classes[i] = BAD
 
     def _run_from(
         self, a: int, scores: list[float], hard: set[int], soft: set[int], min_score: float, cut_words: float
@@ -214,8 +214,10 @@ class _Judge:
         for i in range(a, self.n):
             if (i in hard and prose > 0) or (prose >= cut_words and i in soft):
                 break
-            run += scores[i]
-            prose += max(0.0, scores[i])
+            score = scores[i]
+            run += score
+            if score > 0:
+                prose += score
             if run > best:
                 best, best_b = run, i
         return (a, best_b) if best >= min_score else None
@@ -242,13 +244,10 @@ class _Judge:
         if head is None or self.n < 2 or self.feats[0].words < head.param("min_words", 4):
             return None
         title = self.feats[0].key
-        min_share = head.param("title_share", 0.5)
+        shortest, longest = len(title) * head.param("title_share", 0.5), len(title) + 2
         for i in range(1, self.n):
             f = self.feats[i]
-            if f.words < 3 or f.chars < len(title) * min_share or f.chars > len(title) + 2:
-                continue
-            text = f.key
-            if title.startswith(text) or title.endswith(text):
+            if shortest <= f.chars <= longest and f.words >= 3 and (title.startswith(f.key) or title.endswith(f.key)):
                 return i
         return None
 

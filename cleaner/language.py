@@ -21,16 +21,21 @@ MIN_LETTERS = 20
 
 # Matches once the text holds MIN_LETTERS letters; stops there instead of counting them all.
 _ENOUGH_LETTERS = re.compile(rf"(?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS}}}")
-_NOISE = re.compile(r"https?://\S+|\S+@\S+|[#@]\w+")
+# URLs, addresses and handles. (?<!\S): an address can only start a token (had it started later, it
+# would have matched from the token's start), and trying it nowhere else keeps the pattern linear.
+_NOISE = re.compile(r"https?://\S+|(?<!\S)\S+@\S+|[#@]\w+")
 _LATIN = re.compile(r"[A-z]")  # langdetect's test: 'A' <= ch <= 'z'
 _LATIN_BYTES = bytes(range(ord("A"), ord("z") + 1))  # the same, as UTF-8 bytes (only ASCII has these values)
-_NON_LATIN = re.compile(r"[\u0300-\u1dff\u1f00-\U0010ffff]")  # from U+0300, minus Latin Extended Additional
+# langdetect's other scripts: characters from U+0300 but for Latin Extended Additional (U+1E00-U+1EFF),
+# counted on UTF-8 bytes: the lead bytes of characters from U+0300, less the first two bytes of those.
+_NON_LATIN_LEADS = bytes(range(0xCC, 0xF5))
+_LATIN_EXTENDED_ADDITIONAL = (b"\xe1\xb8", b"\xe1\xb9", b"\xe1\xba", b"\xe1\xbb")
 
 _ALPHA = 0.5 / 10_000  # langdetect's ALPHA_DEFAULT / BASE_FREQ: the smoothing added to every probability
 _SCALE = 64  # cost units per nat; a cost is -log(P(n-gram | language) + alpha), at most ~10 nats
 _LANE = 32  # bits per language in a packed cost (room for millions of n-grams); struct's "I"
 _UNSEEN = round(-math.log(_ALPHA) * _SCALE)  # the cost where a language never has the n-gram (most)
-_CACHE_LIMIT = 50_000  # words (and unknown n-grams) remembered; known n-grams always are (<= 88k)
+_CACHE_LIMIT = 50_000  # tokens, words (and unknown n-grams) remembered; known n-grams always are (<= 88k)
 
 
 class _Normaliser(dict[int, str]):
@@ -96,6 +101,28 @@ class _WordCosts(dict[str, int]):
         return packed
 
 
+class _TokenCosts(dict[str, int]):
+    """token (a run of characters between white space) -> packed cost of the words that langdetect's
+    normalisation makes of it, filled on demand.
+
+    The normalisation maps each character to one character, and white space to white space, so a
+    text's words are its tokens' words: a token is normalised once per process, not in every text that
+    holds it (``str.translate`` looks each character up in ``_Normaliser``, at Python speed).
+    """
+
+    def __init__(self, normal: _Normaliser, word_costs: _WordCosts):
+        super().__init__()
+        self.normal = normal
+        self.word_costs = word_costs
+
+    def __missing__(self, token: str) -> int:
+        packed = sum(map(self.word_costs.__getitem__, token.translate(self.normal).split()))
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()  # as _WordCosts does
+        self[token] = packed
+        return packed
+
+
 class _Model:
     """langdetect's profiles and normalisation, and the costs computed from them so far."""
 
@@ -106,8 +133,7 @@ class _Model:
         detector_factory.init_factory()
         factory = detector_factory._factory
         self.langs: list[str] = list(factory.langlist)
-        self.word_costs = _WordCosts(_Costs(factory.word_lang_prob_map))
-        self.normal = _Normaliser(NGram.normalize)
+        self.token_costs = _TokenCosts(_Normaliser(NGram.normalize), _WordCosts(_Costs(factory.word_lang_prob_map)))
         self.normalize_vi = NGram.normalize_vi
         self.vi_marks = re.compile(f"[{NGram.DMARK_CLASS}]")  # what normalize_vi rewrites, after a letter
 
@@ -134,22 +160,26 @@ def sample(text: str, limit: int = SAMPLE_CHARS) -> str:
     return text
 
 
-def _words(piece: str, model: _Model) -> list[str]:
-    """langdetect's view of ``piece``: its normalised words (white space and punctuation gone)."""
+def _tokens(piece: str, model: _Model) -> list[str]:
+    """``piece`` as langdetect reads it (Vietnamese marks combined, Latin letters dropped from text written
+    mostly in another script), cut at white space."""
     if not piece.isascii():
         if model.vi_marks.search(piece):
             piece = model.normalize_vi(piece)
         # Like langdetect, drop Latin letters from text written mostly in another script.
-        non_latin = len(_NON_LATIN.findall(piece))
-        if non_latin and 2 * _latin_letters(piece) < non_latin:
+        latin, other = _scripts(piece)
+        if other and 2 * latin < other:
             piece = _LATIN.sub("", piece)
-    return piece.translate(model.normal).split()
+    return piece.split()
 
 
-def _latin_letters(piece: str) -> int:
-    """How many characters of ``piece`` are Latin by langdetect's test, counted in C on its UTF-8 bytes."""
+def _scripts(piece: str) -> tuple[int, int]:
+    """How many characters of ``piece`` are Latin letters by langdetect's test, and how many are of other
+    scripts: counted in C on its UTF-8 bytes."""
     data = piece.encode("utf-8", "surrogatepass")
-    return len(data) - len(data.translate(None, _LATIN_BYTES))
+    latin = len(data) - len(data.translate(None, _LATIN_BYTES))
+    leads = len(data) - len(data.translate(None, _NON_LATIN_LEADS))
+    return latin, leads - sum(map(data.count, _LATIN_EXTENDED_ADDITIONAL))
 
 
 def detect(text: str) -> tuple[str, float]:
@@ -158,7 +188,7 @@ def detect(text: str) -> tuple[str, float]:
     if not _ENOUGH_LETTERS.match(piece):
         return UNDETERMINED, 0.0
     model = _model()
-    total = sum(map(model.word_costs.__getitem__, _words(piece, model)))
+    total = sum(map(model.token_costs.__getitem__, _tokens(piece, model)))
     if not total:
         return UNDETERMINED, 0.0
     n = len(model.langs)

@@ -18,14 +18,15 @@ Evidence adds up per outlet, once per rule (its best weight); an unknown name jo
 in the document when they spell the same ("The Republic" + ``@therepublic.com``). The best-scored
 outlet wins if it reaches ``min_score`` (``outlet-threshold``); otherwise None, not a guess.
 
-Matching is one RE2 set pass over the blocks; individual regexes run only on blocks with hits.
+Matching is one RE2 set pass over the blocks, stretch by stretch; each pattern it finds then runs alone
+over the stretches it was found in.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
@@ -40,6 +41,9 @@ from .segment import Block
 
 MEMO_SIZE = 4096
 """Evidence strings whose resolution is remembered: a site repeats its copyright line on every page."""
+STRETCH_BYTES = 2048
+"""The RE2 set runs over stretches of about this many bytes of whole blocks, and each pattern it finds
+then runs only over the stretches it was found in, not over the whole document again."""
 
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or", "go", "gob", "nic", "ltd", "plc"})
@@ -233,9 +237,10 @@ class OutletIndex:
         self.site_name_max = int(self.site_name_rule.param("max_chars", 60)) if self.site_name_rule else 0
         self.resolved = lru_cache(maxsize=MEMO_SIZE)(self._resolve)
 
-        # One RE2 set over the whole document (blocks joined by newlines, multi-line mode, no
-        # match across a newline): every outlet rule's patterns, then every fingerprint. Each
-        # pattern that hits is then run alone to find its blocks and its named group.
+        # One RE2 set over the document (blocks joined by newlines, multi-line mode, no match
+        # across a newline), run stretch by stretch: every outlet rule's patterns, then every
+        # fingerprint. Each pattern that hits is then run alone over the stretches it hit, to find
+        # its blocks and its named group.
         opts = _options()
         opts.never_nl = True
         self.rules: tuple[Rule, ...] = rules.outlet_rules
@@ -417,6 +422,28 @@ def _identity(c: _Candidate) -> tuple[str, str]:
     return ("name", _compact(c.name))
 
 
+def _stretches(starts: list[int], size: int) -> list[tuple[int, int]]:
+    """Byte ranges of runs of whole blocks, about ``STRETCH_BYTES`` each, in the ``size`` bytes of the
+    joined blocks (``starts``: where each block starts); a range ends before the newline after its run."""
+    ranges = []
+    a = 0
+    while (i := bisect_left(starts, a + STRETCH_BYTES)) < len(starts):
+        ranges.append((a, starts[i] - 1))
+        a = starts[i]
+    ranges.append((a, size))
+    return ranges
+
+
+def _finditer(rx: Any, text: bytes, where: list[tuple[int, int]]) -> Iterator[Any]:
+    """The matches of ``rx`` in ``text``, looked for only in the stretches ``where`` (those the set found
+    it in): the same as over all of ``text``, since no match crosses a newline, and each search sees
+    the whole text around its stretch (for anchors and ``\\b``)."""
+    for a, b in where:
+        if a >= len(text):  # ``text`` stops before this stretch (``max_block``)
+            return
+        yield from rx.finditer(text, a, min(b, len(text)))
+
+
 def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url: str | None) -> Outlet | None:
     """The outlet of a document, from the url or from the evidence in its blocks."""
     if url:
@@ -444,17 +471,19 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
         return None
     encoded = [b.text.encode("utf-8", "surrogatepass") for b in blocks]
     joined = b"\n".join(encoded)
-    hits = index.set.Match(joined)
+    starts = [0, *accumulate([len(e) + 1 for e in encoded[:-1]])]  # where each block starts in ``joined``
+    stretches = [(a, b, index.set.Match(joined[a:b]) or ()) for a, b in _stretches(starts, len(joined))]
+    hits = sorted({h for _, _, found in stretches for h in found})
     if not hits:
         return None
-    starts = [0, *accumulate([len(e) + 1 for e in encoded[:-1]])]  # where each block starts in ``joined``
-    for h in sorted(hits):
+    for h in hits:
+        where = [(a, b) for a, b, found in stretches if h in found]
         rule_no, k = index.owner[h]
         if rule_no < 0:
             fr = index.fingerprint_rule
             assert fr is not None
             known = index.fingerprint_owner[k]
-            m = index.fingerprint_rx[k].search(joined)
+            m = index.fingerprint_rx[k].search(joined, *where[0])
             if m is not None:
                 pos = bisect_right(starts, m.start()) - 1
                 fp_cand = _Candidate(known.name, known.domains[0] if known.domains else None, known)
@@ -465,7 +494,7 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
         max_block = int(rule.param("max_block", 0))
         text = joined if not max_block or max_block >= n_blocks else joined[: starts[max_block]]
         seen: set[int] = set()
-        for m in rx.finditer(text):
+        for m in _finditer(rx, text, where):
             start, end = m.span(g)  # one call: each of re2's match methods costs a Python call or two
             raw = text[start:end]
             if not raw:
@@ -510,8 +539,10 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
                 for alias in (grp.cand.known.name, *grp.cand.known.aliases):
                     wanted.setdefault(alias.casefold(), g_ident)
         if wanted:
+            # Case folding never shortens a text: a longer line cannot fold into any of the names.
+            longest = min(index.site_name_max, max(map(len, wanted)))
             for pos, block in enumerate(blocks):
-                if len(block.text) <= index.site_name_max:
+                if len(block.text) <= longest:
                     ident = wanted.get(block.text.casefold())
                     if ident is not None:
                         groups[ident].add(index.site_name_rule.id, weight, pos, 0, len(encoded[pos]), 1 << 29)

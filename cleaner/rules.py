@@ -217,12 +217,13 @@ class _PatternSet:
 
     def first(self, text: str, words: int = 0) -> Rule | None:
         """The earliest-listed rule with a pattern matching ``text`` whose ``max_words`` allows ``words``."""
-        found: set[int] = set()
+        data = text.encode()  # once for all sets: given a str, re2 encodes it again for each
+        found: list[int] = []
         for rset, owner in self._sets:
-            hits = rset.Match(text)
+            hits = rset.Match(data)
             if hits:
-                found.update(owner[h] for h in hits)
-        if not found:
+                found += [owner[h] for h in hits]
+        if not found:  # most lines
             return None
         for i in sorted(found):
             rule = self.rules[i]

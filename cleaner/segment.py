@@ -9,18 +9,25 @@ as editors count them, so ``line:col`` positions match what users see. Runs of i
 from __future__ import annotations
 
 import re
+from itertools import accumulate
+from operator import add
 
 import attrs
 
 from .decode import Document
 
 _NEWLINE = re.compile(r"(\r\n|\r|\n)")
+_NEWLINE_BYTES = re.compile(rb"(\r\n|\r|\n)")
 _INVALID = re.compile(r"[\udc80-\udcff]+")
 
 
-@attrs.frozen
+@attrs.define
 class Block:
-    """One candidate piece of article text."""
+    """One candidate piece of article text.
+
+    Not frozen, though nothing changes a block once made: one is made per line, and a frozen attrs
+    instance costs three times as much to build (each field set through ``object.__setattr__``).
+    """
 
     index: int
     """Position among the document's blocks."""
@@ -43,14 +50,44 @@ class Block:
 def segment_text(doc: Document) -> list[Block]:
     """Split a text document into line blocks with exact source byte ranges."""
     blocks: list[Block] = []
-    text = doc.text
     byte_len = doc.byte_len
-    # Speed: byte offsets come from character counts wherever one character is one byte, so the
-    # text is re-encoded only for the non-ASCII lines of UTF-8 (and for UTF-16/32) documents.
-    # When the text has as many characters as the source has bytes, every character is one byte.
-    one_byte = len(text) == len(doc.data) - doc.bom
-    utf8 = doc.encoding == "utf-8"
-    has_invalid = _has_invalid(text)
+    has_invalid = not doc.intact  # the text holds kept-apart bytes (lone surrogates)
+    lines, seps = _split_lines(doc.text)
+    sizes, sep_sizes = _byte_sizes(doc, lines, seps)
+    starts = accumulate(map(add, sizes, sep_sizes), initial=doc.bom)  # where each line starts in the source
+    para = 0
+    prev_blank = True
+    # not strict: ``starts`` ends with one more offset, the end of the text
+    for lineno, (body, start, size) in enumerate(zip(lines, starts, sizes, strict=False), 1):
+        stripped = body.strip()
+        if not stripped:
+            prev_blank = True
+            continue
+        if prev_blank:
+            para += 1
+        prev_blank = False
+        lead = 0
+        end = start + size
+        if len(stripped) != len(body):
+            lead = len(body) - len(body.lstrip())
+            if size == len(body):  # one byte a character
+                start += lead
+                end = start + len(stripped)
+            else:
+                start += byte_len(body[:lead])
+                end = start + byte_len(stripped)
+        if has_invalid and _INVALID.search(stripped):
+            for col0, piece in _split_invalid(stripped, lead):
+                pstart = start + byte_len(body[lead:col0])
+                blocks.append(Block(len(blocks), piece, pstart, pstart + byte_len(piece), lineno, col0 + 1, para))
+        else:
+            # Positional arguments: an attrs class is built faster that way.
+            blocks.append(Block(len(blocks), stripped, start, end, lineno, lead + 1, para))
+    return blocks
+
+
+def _split_lines(text: str) -> tuple[list[str], list[str]]:
+    """The lines of ``text`` and the separator after each (``""`` after the last)."""
     if "\r" in text:
         parts = _NEWLINE.split(text)  # line, separator, line, separator, ..., line
         lines, seps = parts[0::2], parts[1::2]
@@ -58,45 +95,22 @@ def segment_text(doc: Document) -> list[Block]:
         lines = text.split("\n")
         seps = ["\n"] * (len(lines) - 1)
     seps.append("")
-    pos_byte = doc.bom
-    para = 0
-    prev_blank = True
-    for lineno, (body, sep) in enumerate(zip(lines, seps, strict=True), 1):
-        fast = one_byte or (utf8 and body.isascii())
-        line_bytes = len(body) + len(sep) if fast else byte_len(body) + byte_len(sep)
-        stripped = body.strip()
-        if not stripped:
-            prev_blank = True
-            pos_byte += line_bytes
-            continue
-        if prev_blank:
-            para += 1
-        prev_blank = False
-        lead = body.find(stripped)  # leading white space cannot contain the text's first character
-        if fast:
-            start = pos_byte + lead
-            end = start + len(stripped)
-        else:
-            start = pos_byte + (byte_len(body[:lead]) if lead else 0)
-            end = start + byte_len(stripped)
-        if has_invalid and _INVALID.search(stripped):
-            for col0, piece in _split_invalid(stripped, lead):
-                pstart = start + byte_len(body[lead:col0])
-                blocks.append(Block(len(blocks), piece, pstart, pstart + byte_len(piece), lineno, col0 + 1, para))
-        else:
-            # Positional arguments: a frozen attrs class is built about twice as fast that way.
-            blocks.append(Block(len(blocks), stripped, start, end, lineno, lead + 1, para))
-        pos_byte += line_bytes
-    return blocks
+    return lines, seps
 
 
-def _has_invalid(text: str) -> bool:
-    """Whether the text holds invalid source bytes (lone surrogates)."""
-    try:
-        text.encode("utf-8")  # fails on any lone surrogate, ten times faster than searching for one
-    except UnicodeEncodeError:
-        return _INVALID.search(text) is not None
-    return False
+def _byte_sizes(doc: Document, lines: list[str], seps: list[str]) -> tuple[list[int], list[int]]:
+    """How many source bytes each line and each separator occupies.
+
+    Speed: no line is encoded again where one character is one byte (the text has as many characters
+    as the source has bytes), nor in UTF-8, whose source splits into lines at the very same bytes.
+    """
+    if len(doc.text) == len(doc.data) - doc.bom:
+        return list(map(len, lines)), list(map(len, seps))
+    if doc.encoding == "utf-8":
+        data = doc.data[doc.bom :]
+        byte_lines = _NEWLINE_BYTES.split(data)[0::2] if "\r" in doc.text else data.split(b"\n")
+        return list(map(len, byte_lines)), list(map(len, seps))
+    return list(map(doc.byte_len, lines)), list(map(doc.byte_len, seps))
 
 
 def _split_invalid(stripped: str, lead: int) -> list[tuple[int, str]]:

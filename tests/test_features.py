@@ -71,8 +71,40 @@ def test_urlish_guard_loses_no_match(text: str) -> None:
 
 @given(texts)
 def test_timestamp_look_ahead_changes_nothing(text: str) -> None:
-    plain = re.compile(_TIMESTAMP.pattern.replace("(?=[a-zа-я])", ""), re.IGNORECASE)
+    plain = re.compile(_TIMESTAMP.pattern.replace("(?=[a-zа-я])", "").replace("(?=\\d)", ""), re.IGNORECASE)
+    assert "(?=" not in plain.pattern
     assert (_TIMESTAMP.search(text) is None) == (plain.search(text) is None)
+
+
+def _inert() -> list[str]:
+    return [c for c in map(chr, range(0x80, sys.maxunicode + 1)) if features._NOT_INERT.match(c) is None]
+
+
+def test_inert_characters_are_left_alone_by_folding_and_are_no_word_characters() -> None:
+    """What lets text of ASCII and ``_INERT`` characters take the lowercased ASCII path."""
+    inert = _inert()
+    assert "’" in inert and "\xa0" in inert and "—" in inert and "€" in inert
+    for c in inert:
+        assert c.lower() == c == c.casefold(), hex(ord(c))
+        assert re.match(r"\w", c) is None, hex(ord(c))
+
+
+# Text that takes the lowercased path: ASCII with curly quotes, dashes, no-break spaces, currency signs.
+inert_texts = st.lists(
+    st.one_of(
+        st.sampled_from(["’", "‘", "“", "”", "—", "–", "\xa0", "€", "×", "«", "»", "…", "5 Nov", "o’clock"]),
+        st.text(alphabet=st.characters(max_codepoint=127), max_size=6),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(inert_texts)
+def test_inert_text_words_and_dates_on_the_lowercased_path(text: str) -> None:
+    assert features._NOT_INERT.search(text) is None
+    assert _ASCII_WORD.findall(text.lower()) == [w.casefold() for w in _WORD.findall(text)]
+    assert text.lower() == text.casefold()
+    assert (features._LOWER_TIMESTAMP.search(text.lower()) is None) == (_TIMESTAMP.search(text) is None)
 
 
 @given(texts)
