@@ -114,9 +114,10 @@ class Piece(NamedTuple):
     end: int
 
 
-@attrs.frozen
+@attrs.define
 class HtmlBlock(Block):
-    """A block of an HTML page: a Block whose text is made of source-aligned pieces."""
+    """A block of an HTML page: a Block whose text is made of source-aligned pieces (not frozen,
+    like Block, to be cheap to build; nothing changes one once made)."""
 
     pieces: tuple[Piece, ...] = ()
     """The block's text as runs of source character data; the text between them is one space."""
@@ -206,20 +207,20 @@ class _Builder:
             self.line_pos = at
             n = len(self.blocks)
             self.blocks.append(
-                HtmlBlock(
-                    index=n,
-                    text="".join(self.parts),
-                    start=pieces[0].start,
-                    end=pieces[-1].end,
-                    line=self.line,
-                    col=at - self.line_start + 1,
-                    para=n + 1,
-                    tag=self.tag,
-                    pieces=tuple(pieces),
-                    link_chars=self.link_chars,
-                    path=self.path,
-                    marks=self.marks,
-                    ids=self.ids,
+                HtmlBlock(  # positional, in field order (index, text, start, end, line, col, para, tag, ...)
+                    n,
+                    "".join(self.parts),
+                    pieces[0].start,
+                    pieces[-1].end,
+                    self.line,
+                    at - self.line_start + 1,
+                    n + 1,
+                    self.tag,
+                    tuple(pieces),
+                    self.link_chars,
+                    self.path,
+                    self.marks,
+                    self.ids,
                 )
             )
         self.parts, self.pieces, self.size, self.space, self.link_chars = [], [], 0, False, 0
