@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -100,7 +102,38 @@ def run(
     done: Callable[[str], None] | None = None,
 ) -> CleanResult:
     """The pipeline itself, on bytes; ``done(stage)`` is called after each stage (for benchmarks)."""
-    tick = done or _no_tick
+    with _collector_paused():
+        return _run(data, ruleset, kind=kind, url=url, encoding=encoding, max_bytes=max_bytes, tick=done or _no_tick)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a document is cleaned, back on after (if it was on).
+
+    A document makes many small objects that live until it is done (blocks, line features, pieces),
+    and the collector would walk them again and again: that took 10-15% of the time, 30% on a 10 MB
+    text. Reference counting still frees everything that is not part of a cycle at once.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _run(
+    data: bytes,
+    ruleset: RuleSet,
+    *,
+    kind: str | None,
+    url: str | None,
+    encoding: str | None,
+    max_bytes: int,
+    tick: Callable[[str], None],
+) -> CleanResult:
     doc = decode(data, kind=kind, encoding=encoding, max_bytes=max_bytes)
     tick("decode")
     blocks: Sequence[Block]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from pathlib import Path
 
@@ -375,3 +376,23 @@ def test_agency_or_photo_credit_is_never_the_outlet(credit: str) -> None:
 
 def test_no_evidence_no_outlet() -> None:
     assert clean(f"Council keeps library open\n\n{PROSE}\n").outlet is None
+
+
+def test_the_garbage_collector_is_paused_while_cleaning_and_restored_after() -> None:
+    from cleaner.core import run
+
+    seen: list[bool] = []
+    doc = b"The council met on Monday to discuss the budget for the coming year.\n"
+    assert gc.isenabled()
+    run(doc, default_rules(), done=lambda stage: seen.append(gc.isenabled()))
+    assert seen and not any(seen), "collector on during a stage"
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        clean(b"")
+    assert gc.isenabled(), "not restored after an error"
+    gc.disable()
+    try:
+        clean(doc)
+        assert not gc.isenabled(), "a collector the caller turned off was turned on"
+    finally:
+        gc.enable()
