@@ -14,7 +14,7 @@ pseudo-classes, several attribute tests) is left to Lexbor, whose every query co
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import re2
@@ -76,19 +76,6 @@ def compile_child(selector: str) -> tuple[tuple[str, str, str], tuple[str, str, 
     return (parent, child) if parent is not None and child is not None else None
 
 
-def _test(tag: str, name: str, pattern: str) -> Callable[[str, dict[str, Any]], bool]:
-    """A simple selector as a test of one element's tag and attributes."""
-    if not name:
-        return lambda t, attributes: t == tag
-    rx = re2.compile(pattern, _options())
-
-    def test(t: str, attributes: dict[str, Any]) -> bool:
-        value = attributes.get(name, False)
-        return (not tag or t == tag) and value is not False and rx.search(value or "") is not None
-
-    return test
-
-
 class _AttrSet:
     """The tests on one attribute: an RE2 set over its value, each pattern owned by (tag, rule)."""
 
@@ -120,29 +107,37 @@ class SelectorIndex:
 
     def __init__(self, rules: Sequence[Rule]):
         self.rules = tuple(rules)
-        by_tag: dict[str, set[int]] = {}
         self.complex: list[tuple[int, str]] = []
         self.by_attr: dict[str, _AttrSet] = {}
-        # A child selector's last part is indexed as number len(rules) + k: it stands for rule
-        # parents[k][0] when the parent passes parents[k][1].
-        self.parents: list[tuple[int, Callable[[str, dict[str, Any]], bool]]] = []
+        by_tag: dict[str, set[int]] = {}
+
+        def add(number: int, tag: str, name: str, pattern: str) -> None:
+            """Index a simple selector (see ``compile_simple``) as rule ``number``."""
+            if not name:
+                by_tag.setdefault(tag, set()).add(number)
+                return
+            tests = self.by_attr.setdefault(name, _AttrSet())
+            tests.patterns.append(pattern)
+            tests.owners.append((tag, number))
+
+        # The two parts of the k-th child selector are indexed like rules, as numbers len(rules) + 2k
+        # (its last part) and len(rules) + 2k + 1 (its first part, which the parent must pass):
+        # parents[k] is (its rule, the first part's number).
+        self.parents: list[tuple[int, int]] = []
         for i, rule in enumerate(self.rules):
             for sel in rule.selectors:
-                number, simple = i, compile_simple(sel)
-                if simple is None:
-                    child = compile_child(sel)
-                    if child is None:
-                        self.complex.append((i, sel))
-                        continue
-                    number, simple = len(self.rules) + len(self.parents), child[1]
-                    self.parents.append((i, _test(*child[0])))
-                tag, name, pattern = simple
-                if not name:
-                    by_tag.setdefault(tag, set()).add(number)
+                simple = compile_simple(sel)
+                if simple is not None:
+                    add(i, *simple)
                     continue
-                tests = self.by_attr.setdefault(name, _AttrSet())
-                tests.patterns.append(pattern)
-                tests.owners.append((tag, number))
+                child = compile_child(sel)
+                if child is None:
+                    self.complex.append((i, sel))
+                    continue
+                number = len(self.rules) + 2 * len(self.parents)
+                self.parents.append((i, number + 1))
+                add(number, *child[1])
+                add(number + 1, *child[0])
         self.by_tag = {tag: tuple(sorted(numbers)) for tag, numbers in by_tag.items()}
         for tests in self.by_attr.values():
             tests.compile()
@@ -176,17 +171,16 @@ class SelectorIndex:
         return sorted(got) if got else tagged
 
     def with_parent(self, hits: Sequence[int], parent: Any) -> Sequence[int]:
-        """``hits`` with each child selector's number turned into its rule's when the parent element
-        (a selectolax node, or None) passes its first part, or dropped."""
+        """``hits`` with each child selector's last part turned into its rule when the parent element
+        (a selectolax node, or None) passes its first part; the parts' own numbers dropped."""
         n = len(self.rules)
         if not hits or hits[-1] < n:
             return hits
         got = {i for i in hits if i < n}
-        if parent is not None and parent.tag and parent.tag[0] != "-":
-            tag, attributes = parent.tag, parent.attributes
-            for rule, test in (self.parents[i - n] for i in hits if i >= n):
-                if test(tag, attributes):
-                    got.add(rule)
+        wanted = [self.parents[(i - n) // 2] for i in hits if i >= n and (i - n) % 2 == 0]
+        if wanted and parent is not None and parent.tag and parent.tag[0] != "-":
+            passed = set(self.hits(parent.tag, parent.attributes))
+            got.update(rule for rule, first in wanted if first in passed)
         return sorted(got)
 
     def matches(self, node: Any, also: Sequence[int] = ()) -> list[int]:
