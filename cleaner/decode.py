@@ -357,6 +357,8 @@ _VOID = _words(
 _IMPLIED_END = _words(
     "html head body p li dt dd option optgroup tr td th thead tbody tfoot colgroup caption rb rt rtc rp"
 )
+_NOT_NESTING = _VOID | _IMPLIED_END
+"""Elements that never hold others open: the nesting pass does not count them."""
 # A start tag's name, as the pass below reads it (the same characters, found at every "<").
 _START_NAME = re.compile(r"<([A-Za-z][^\s/>]*)")
 _RAW_TEXT = _words("script style textarea title xmp iframe noembed noframes noscript")
@@ -382,7 +384,7 @@ def nesting_bound(text: str) -> int:
     elements whose end tag is optional (the only ones the pass below leaves off the stack). Counted
     at every "<" and a letter, even in comments and scripts, where the pass sees no tag."""
     names = Counter(_START_NAME.findall(text))  # a few dozen distinct names
-    return sum(n for name, n in names.items() if name.lower() not in _VOID and name.lower() not in _IMPLIED_END)
+    return sum(n for name, n in names.items() if name.lower() not in _NOT_NESTING)
 
 
 def _nesting(text: str, limit: int) -> int:
@@ -405,7 +407,7 @@ def _nesting(text: str, limit: int) -> int:
                     opened[top] -= 1
                 opened[name] -= 1
             continue
-        if name in _VOID or name in _IMPLIED_END or (m.group(3) and (name in _FOREIGN or _inside(opened, _FOREIGN))):
+        if name in _NOT_NESTING or (m.group(3) and (name in _FOREIGN or _inside(opened, _FOREIGN))):
             continue
         if name in _RAW_TEXT:  # its content is text up to its end tag
             close = re.compile(rf"</{name}[\s/>]", re.IGNORECASE).search(text, pos)
