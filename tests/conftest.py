@@ -1,4 +1,4 @@
-"""Shared test set-up: hypothesis profiles and paths to the repository's data.
+"""Shared test set-up: hypothesis profiles and fixtures for the repository's data (``samples.py``).
 
 Hypothesis budgets are fixed so the suite runs in well under two minutes on two cores:
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from samples import REPO, SEEDS
 
 settings.register_profile(
     "default",
@@ -36,13 +37,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-EXPECTED = REPO / "tests" / "expected"
-SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "seeds"
-BENCH_VERIFY = SHARED / "bench" / "verify.py"
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samples import BENCH_VERIFY, FIXTURES, SEEDS
+from samples import PROSE_EN as PROSE
 
 import cleaner
 from cleaner import batch, cli
@@ -26,16 +28,7 @@ from cleaner.manifest import Manifest
 from cleaner.serialize import to_record
 from cleaner.walk import walk
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-SEEDS = REPO.parent / "shared" / "seeds"
-BENCH_VERIFY = REPO.parent / "shared" / "bench" / "verify.py"
 MANIFEST = ".clean-manifest.jsonl"
-
-PROSE = (
-    "The city council met on Monday evening to discuss the budget for the coming year, and the members "
-    "agreed that the library would stay open on Sundays."
-)
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import attrs
 import pytest
+from samples import SEEDS
 
 import cleaner
 from cleaner import CleanResult, InputError, Outlet, clean, verify
 from cleaner.rules import default_rules
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 # Per seed: lines of the article that must be kept (headline first) and boilerplate that must go.
 SEED_CASES = {

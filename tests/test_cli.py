@@ -10,23 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from samples import BENCH_VERIFY, FIXTURES
+from samples import PROSE_EN as PROSE
+from samples import PROSE_EN_2 as PROSE_2
 
 import cleaner
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-BENCH_VERIFY = REPO.parent / "shared" / "bench" / "verify.py"
-
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00" + bytes(64)
-
-PROSE = (
-    "The city council met on Monday evening to discuss the budget for the coming year, and the members "
-    "agreed that the library would stay open on Sundays."
-)
-PROSE_2 = (
-    "Residents who spoke at the meeting said that the bus service to the old town had become too slow, and "
-    "the mayor promised a report on it before the summer."
-)
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -6,32 +6,9 @@ import codecs
 import gzip
 
 import pytest
+from samples import PROSE_DE, PROSE_EN, PROSE_EN_2, PROSE_FR, PROSE_RU, PROSE_RU_2
 
 from cleaner import InputError, clean, verify
-
-PROSE_EN = (
-    "The city council met on Monday evening to discuss the budget for the coming year, "
-    "and the members agreed that the library would stay open on Sundays."
-)
-PROSE_EN_2 = (
-    "Residents who spoke at the meeting said that the bus service to the old town had become "
-    "too slow, and the mayor promised a report on it before the summer."
-)
-PROSE_RU = (
-    "Городской совет в понедельник обсудил бюджет на следующий год, и депутаты решили, "
-    "что библиотека будет открыта по воскресеньям."
-)
-PROSE_RU_2 = (
-    "Жители, выступившие на заседании, пожаловались на автобусы, и мэр пообещал подготовить отчёт об этом до лета."
-)
-PROSE_FR = (
-    "Le conseil municipal s’est réuni lundi soir pour débattre du budget de l’année prochaine, "
-    "et les élus ont décidé que la bibliothèque resterait ouverte le dimanche à 10 €."
-)
-PROSE_DE = (
-    "Der Stadtrat hat am Montagabend über den Haushalt für das nächste Jahr beraten, und die "
-    "Mitglieder beschlossen, dass die Bücherei künftig auch sonntags geöffnet bleibt – für 5 €."
-)
 
 
 def _piece(data: bytes, start: int, end: int) -> bytes:

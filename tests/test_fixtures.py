@@ -15,12 +15,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from samples import EXPECTED, FIXTURES
 
 from cleaner import clean, verify
 from cleaner.rules import default_rules
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-EXPECTED = Path(__file__).resolve().parent / "expected"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.txt") if (EXPECTED / p.name).is_file())
 
 # The outlet each fixture names in its copyright line (None: no outlet expected).

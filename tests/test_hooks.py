@@ -17,19 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from samples import BENCH_VERIFY, REPO, SEEDS
+from samples import PROSE_EN as PROSE
+from samples import PROSE_EN_2 as PROSE_2
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO.parent / "shared" / "seeds"
-BENCH_VERIFY = REPO.parent / "shared" / "bench" / "verify.py"
-
-PROSE = (
-    "The city council met on Monday evening to discuss the budget for the coming year, and the members "
-    "agreed that the library would stay open on Sundays."
-)
-PROSE_2 = (
-    "Residents who spoke at the meeting said that the bus service to the old town had become too slow, and "
-    "the mayor promised a report on it before the summer."
-)
 CLEAN_DOC = f"Council keeps the library open\n\n{PROSE}\n\n{PROSE_2}\n"
 BOILERPLATE_DOC = f"{PROSE}\n\nLeave a Reply\n\n{PROSE_2}\n\nYour email address will not be published.\n"
 

@@ -25,11 +25,11 @@ from hostile.deadline import Late, deadline
 from hostile.make_corpus import ARTICLE_EN, MAX_SIZE, Entry, build, entries
 from hypothesis import given
 from hypothesis import strategies as st
+from samples import BENCH_VERIFY
 
 from cleaner import InputError, clean, verify
 from cleaner.result import CleanResult, Outlet, Removal, Span
 
-BENCH_VERIFY = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "verify.py"
 BATCH_TIMEOUT = 600
 """Seconds the whole batch may take before it counts as hung (it takes well under a minute)."""
 DEADLINE = 2.0

@@ -16,17 +16,10 @@ from pathlib import Path
 
 import pytest
 from hostile.deadline import deadline
+from samples import PROSE_EN as PROSE
+from samples import PROSE_EN_2 as PROSE_2
 
 from cleaner import RuleError, clean, load_rules, verify
-
-PROSE = (
-    "The city council met on Monday evening to discuss the budget for the coming year, and the members "
-    "agreed that the library would stay open on Sundays."
-)
-PROSE_2 = (
-    "Residents who spoke at the meeting said that the bus service to the old town had become too slow, "
-    "and the mayor promised a report on it before the summer."
-)
 
 # id -> (pattern, a line it matches, a line of n characters that makes a backtracking engine explode)
 CATASTROPHIC: dict[str, tuple[str, str, Callable[[int], str]]] = {

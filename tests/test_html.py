@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from samples import BENCH, FIXTURES
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaner import InputError, clean, verify
@@ -20,10 +21,6 @@ from cleaner.decode import decode, meta_charset
 from cleaner.html_scan import Run, closer, scan, without_lt
 from cleaner.html_select import SelectorIndex, compile_child, compile_simple
 from cleaner.rules import default_rules
-
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-BENCH = REPO.parent / "shared" / "bench" / "articles"
 
 PROSE = [
     "The council met on Monday evening to discuss the budget for the coming year, and the members "

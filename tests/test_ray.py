@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samples import BENCH, FIXTURES
 
 from cleaner import InputError
 from cleaner.walk import SUFFIXES, is_document
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-BENCH_TEXT = REPO.parent / "shared" / "bench" / "articles" / "text"
+BENCH_TEXT = BENCH / "text"
 SUBSET = 30  # benchmark articles cleaned by both (Ray's start-up, not cleaning, is the slow part)
 
 

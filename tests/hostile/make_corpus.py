@@ -32,6 +32,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script: the tests' shared samples are one folder up
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from samples import PROSE_EN, PROSE_EN_2, PROSE_JA, PROSE_RU, PROSE_RU_2
+
 MAX_SIZE = 8_000_000
 """The ``--max-size`` (bytes) the batch passes: the big inputs stay under it, ``too-large.txt`` is over."""
 TINY_LINES = 2_000_000
@@ -41,22 +45,6 @@ NESTING = 100_000
 HOSTILE_LINE = 50_000
 """Length of the lines built to make a backtracking regex (``re``, not RE2) take quadratic time."""
 
-PROSE_EN = (
-    "The city council met on Monday evening to discuss the budget for the coming year, and the members "
-    "agreed that the library would stay open on Sundays."
-)
-PROSE_EN_2 = (
-    "Residents who spoke at the meeting said that the bus service to the old town had become too slow, "
-    "and the mayor promised a report on it before the summer."
-)
-PROSE_RU = (
-    "Городской совет в понедельник обсудил бюджет на следующий год, и депутаты решили, что библиотека "
-    "будет открыта по воскресеньям."
-)
-PROSE_RU_2 = (
-    "Жители, выступившие на заседании, пожаловались на автобусы, и мэр пообещал подготовить отчёт об этом до лета."
-)
-PROSE_JA = "東京都議会は月曜日に来年度の予算を審議し、図書館を日曜日も開けることを決めた。"
 ARTICLE_EN = f"Council keeps library open\n\n{PROSE_EN}\n\n{PROSE_EN_2}\n\nLeave a Reply\n"
 ARTICLE_RU = f"Совет сохранил библиотеку\n\n{PROSE_RU}\n\n{PROSE_RU_2}\n"
 HTML_PAGE = (
