@@ -11,8 +11,24 @@ from importlib import resources
 
 import attrs
 
-# A word: a letter, then letters and digits, with apostrophes and hyphens only inside ("don't", "e-mail").
-_WORD = re.compile(r"[^\W\d_]\w*(?:[-'’]+\w+)*")
+
+def _marks() -> str:
+    """The combining marks (``cleaner/data/marks.txt``) as the inside of a regex character class."""
+    text = resources.files("cleaner").joinpath("data/marks.txt").read_text(encoding="ascii")
+    out = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            a, _, b = line.partition("..")
+            out.append(chr(int(a, 16)) + (f"-{chr(int(b, 16))}" if b else ""))
+    return "".join(out)
+
+
+# Word characters: Python's \w (letters, digits, _) and the combining marks that the letters of many
+# scripts carry (the vowel signs of Hindi and Bengali, Thai tone marks), which \w does not hold: without
+# them "हिंदी" would be five words.
+_W = rf"[\w{_marks()}]"
+# A word: a letter, then word characters, with apostrophes and hyphens only inside ("don't", "e-mail").
+_WORD = re.compile(rf"[^\W\d_]{_W}*(?:[-'’]+{_W}+)*")
 # The one character that casefolds to a single character of another kind (a combining mark to "ι").
 _FOLDS_TO_LETTER = "\u0345"
 # Non-ASCII characters that are not word characters and that lowercasing and case folding leave as
@@ -29,10 +45,23 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # In Chinese and Japanese, written without spaces, function words are single characters: kana
 # particles and endings (hiragana) and the commonest Chinese function characters.
 _CJK_FUNCTION = re.compile(r"[\u3041-\u309f的了是在和有我这他们不也就都而及与着或被把从对之其为以于]")
+# Thai, Lao, Khmer and Myanmar are written without spaces between words either: a run of them is one
+# "word" to _WORD. Their words are counted as one per _UNSPACED_WORD_CHARS characters (marks included),
+# and their commonest function words stand in for stop words.
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+_UNSPACED_WORD_CHARS = 5
+_UNSPACED_FUNCTION = re.compile(
+    "ที่|และ|ของ|ใน|การ|เป็น|ได้|จะ|ว่า|มี|ให้|กับ|ไม่|นี้|แต่|โดย|จาก|ซึ่ง|แล้ว|อยู่"  # Thai
+    "|ທີ່|ແລະ|ຂອງ|ໃນ|ການ|ເປັນ|ໄດ້|ຈະ|ວ່າ|ມີ|ໃຫ້|ກັບ|ບໍ່|ນີ້|ແຕ່|ໂດຍ|ຈາກ"  # Lao
+    "|និង|នៃ|ក្នុង|បាន|ជា|ដែល|នេះ|ទៅ|ពី|មាន|ឲ្យ|ថា"  # Khmer
+    "|၏|နှင့်|တွင်|သည်|ကို|များ|၍|ပြီး|ဖြစ်|ရှိ"  # Myanmar
+)
 _URLISH = re.compile(r"https?://|www\.|\[email\s*protected\]", re.IGNORECASE)
 _DOT_WORD = re.compile(r"\.\w")
 _SEPARATOR = re.compile(r"\s[|•·»/]\s|\s[|•·»]$|^[|•·»]\s")
-_SENTENCE_END = frozenset(".!?…:;。！？」』\"”“»)]’'")
+# Full stops, question and exclamation marks of other scripts too: Arabic and Urdu (؟ ۔), Devanagari and
+# Bengali (। ॥), Ethiopic (። ፧), Armenian (։ ՞), Myanmar (။), Khmer (។ ៕), full-width (．).
+_SENTENCE_END = frozenset(".!?…:;。！？」』\"”“»)]’'؟۔।॥።፧։՞။។៕．")
 _DIGIT = re.compile(r"\d")
 _TRAILING_GROUP = re.compile(r"[(\[][^()\[\]]*[)\]]$")
 _MONTH = (
@@ -77,7 +106,7 @@ class Features:
     chars: int
     """Length in characters."""
     words: int
-    """Words, counting two CJK characters as one word."""
+    """Words, counting two CJK characters as one, and five of Thai, Lao, Khmer or Myanmar script."""
     stop_ratio: float
     """Share of words that are function words (of any language we list)."""
     sentence_end: bool
@@ -132,7 +161,7 @@ def measure(text: str) -> Features:
         # Lowercasing such text changes no word boundary: the words come out ready for the look-up.
         folded = text.lower()
         tokens = _ASCII_WORD.findall(folded)
-        cjk = 0
+        cjk = unspaced = 0
     else:
         folded = text.casefold()
         if len(folded) == len(text) and _FOLDS_TO_LETTER not in text:
@@ -141,17 +170,20 @@ def measure(text: str) -> Features:
         else:  # "İ" folds to "i" and a combining dot, which no word holds: fold word by word
             tokens = list(map(str.casefold, _WORD.findall(text)))
         cjk = len(_CJK.findall(text))
+        unspaced = len(_UNSPACED.findall(text)) // _UNSPACED_WORD_CHARS
     n_tok = len(tokens)
     stop_ratio = sum(map(stopwords().__contains__, tokens)) / n_tok if n_tok else 0.0
     if cjk > n_tok:
         # No spaces to count words by: the share of function characters stands in for stop words.
         stop_ratio = min(1.0, len(_CJK_FUNCTION.findall(text)) / cjk * 1.5)
+    if unspaced > n_tok:
+        stop_ratio = min(1.0, len(_UNSPACED_FUNCTION.findall(text)) / unspaced)
     teaser = text.endswith(("…", "...")) and n_tok > 3
     timestamp = n_tok <= 10 and len(text) <= 80 and _is_timestamp(text, folded, lowered)
     # Positional arguments, in field order: an attrs class is built faster that way.
     return Features(
         len(text),
-        n_tok + cjk // 2,
+        n_tok + cjk // 2 + unspaced,
         stop_ratio,
         _sentence_end(text),
         _is_urlish(text, folded),

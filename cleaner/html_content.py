@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,11 @@ from .html_segment import HEADINGS, HtmlBlock, Page
 from .judge import Verdict, judge, judge_named
 from .rules import Rule, RuleSet
 
+# Sentence and clause punctuation, of Latin and other scripts (Arabic ، ؛ ؟ ۔, Devanagari । ॥, CJK 、，。,
+# Ethiopic, Armenian, Myanmar, Khmer): prose has some.
+PROSE_PUNCTUATION = ".!?…:;,。،؛؟۔।॥、，！？．።፣፤։။၊។៕"
+# Thai and Lao prose goes without: spaces part its sentences.
+_UNPUNCTUATED = re.compile("[\u0e00-\u0eff]")
 PROSE_TAGS = frozenset({"p", "pre", "blockquote", "td", "div", "dd", "section", "article", "main", "li"})
 
 
@@ -43,7 +49,7 @@ def _prose_chars(block: HtmlBlock) -> int:
     size = len(text) - block.link_chars
     if size < 25 or block.link_chars * 4 > len(text):
         return 0
-    if not any(c in text for c in ".!?…:;,。"):
+    if not any(c in text for c in PROSE_PUNCTUATION) and _UNPUNCTUATED.search(text) is None:
         return 0
     return size
 

@@ -4,7 +4,8 @@ Order of judgement (each step only looks at blocks no earlier step removed):
   1. pattern rules (scope ``block``) and tail markers (scope ``tail``);
   2. ``duplicate-line`` and ``repeated-headline``;
   3. block quality (``low-quality`` params): ``good`` prose, ``short`` lines, ``medium`` ones in between,
-     ``bad`` ones (links, menus flattened onto one line);
+     ``bad`` ones (links, menus flattened onto one line); how many function words prose holds is
+     judged against the document's own long sentences too (Turkish or Korean prose holds fewer);
   4. ``main-region``: the article is the one dense run of prose with small gaps; it never crosses a
      tail marker. What lies outside it is dropped as ``main-region`` (or ``tail-zone`` after a tail
      marker that follows the article);
@@ -134,6 +135,7 @@ class _Judge:
         short_words = p.get("short_words", 5)
         long_words = p.get("long_words", 30)
         menu_separators = p.get("menu_separators", 2)
+        good_stop = min(good_stop, self._typical_stop_ratio(good_words) * p.get("stop_share", 0.0))
         classes = self.classes
         for i, (v, f) in enumerate(zip(self.verdicts, self.feats, strict=True)):
             words = f.words
@@ -158,6 +160,17 @@ class _Judge:
                 if c == MEDIUM and self.feats[i].sentence_end:
                     self.classes[i] = GOOD
         self.quality = list(self.classes)  # before the region turns what lies outside it bad
+
+    def _typical_stop_ratio(self, min_words: int) -> float:
+        """The median share of function words in the document's long sentence lines (1.0 without any):
+        prose in a language that attaches its function words to others (Turkish, Korean, Hebrew) or
+        whose list is short holds fewer of them than English prose does, in all its lines alike."""
+        shares = sorted(
+            f.stop_ratio
+            for v, f in zip(self.verdicts, self.feats, strict=True)
+            if v is None and f.words >= min_words and f.sentence_end and not f.urlish
+        )
+        return shares[len(shares) // 2] if shares else 1.0
 
     # 4. main region -------------------------------------------------------------------------------
     def main_region(self) -> None:

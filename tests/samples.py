@@ -37,3 +37,16 @@ PROSE_DE = (
     "Mitglieder beschlossen, dass die Bücherei künftig auch sonntags geöffnet bleibt – für 5 €."
 )
 PROSE_JA = "東京都議会は月曜日に来年度の予算を審議し、図書館を日曜日も開けることを決めた。"
+
+
+def _articles() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in (REPO / "tests" / "multilingual.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            lang, paragraph = line.split("\t")
+            out.setdefault(lang, []).append(paragraph)
+    return out
+
+
+ARTICLES = _articles()
+"""Three paragraphs of article prose per language code (``tests/multilingual.txt``)."""

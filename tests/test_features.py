@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
+from importlib import resources
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -41,7 +44,7 @@ def test_casefolding_keeps_the_kind_of_characters() -> None:
     chars = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if len(c.casefold()) == 1)
     chars = chars.replace(_FOLDS_TO_LETTER, "")
     folded = chars.casefold()
-    for kind in (r"[^\W\d_]", r"\w", r"[-'’]"):
+    for kind in (r"[^\W\d_]", features._W, r"[-'’]"):
         assert _positions(kind, chars) == _positions(kind, folded), kind
 
 
@@ -113,7 +116,55 @@ def test_measure_counts_words_and_stop_words(text: str) -> None:
     words = [w.casefold() for w in _WORD.findall(text)]
     stops = sum(w in features.stopwords() for w in words)
     cjk = len(features._CJK.findall(text))
-    assert f.words == len(words) + cjk // 2
-    if words and cjk <= len(words):
+    unspaced = len(features._UNSPACED.findall(text)) // features._UNSPACED_WORD_CHARS
+    assert f.words == len(words) + cjk // 2 + unspaced
+    if words and cjk <= len(words) and unspaced <= len(words):
         assert f.stop_ratio == stops / len(words)
     assert f.key == " ".join(text.casefold().split())
+
+
+def _mark_ranges() -> str:
+    """``cleaner/data/marks.txt``'s ranges, made from the running Python's Unicode data."""
+    marks = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)).startswith("M")]
+    ranges: list[list[int]] = []
+    for c in marks:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(f"{a:04X}..{b:04X}\n" if a != b else f"{a:04X}\n" for a, b in ranges)
+
+
+def test_marks_are_the_combining_marks() -> None:
+    shipped = resources.files("cleaner").joinpath("data/marks.txt").read_text(encoding="ascii")
+    header = shipped.splitlines()[0]
+    ranges = "".join(line + "\n" for line in shipped.splitlines() if not line.startswith("#"))
+    if f"Unicode {unicodedata.unidata_version} " in header:
+        assert ranges == _mark_ranges()
+    else:  # another Python's Unicode: marks stay marks, newer ones are missing
+        for line in ranges.splitlines():
+            a, _, b = line.partition("..")
+            for c in range(int(a, 16), int(b or a, 16) + 1):
+                assert unicodedata.category(chr(c)).startswith("M"), hex(c)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("हिंदी भाषा में समाचार", ["हिंदी", "भाषा", "में", "समाचार"]),  # vowel signs and nasal marks
+        ("বাংলা ভাষা", ["বাংলা", "ভাষা"]),
+        ("ភាសាខ្មែរ", ["ភាសាខ្មែរ"]),  # a coeng and a vowel sign inside
+        ("cafe\u0301 au lait", ["cafe\u0301", "au", "lait"]),  # decomposed accent
+        ("\u0301abc", ["abc"]),  # a word does not start with a mark
+    ],
+)
+def test_words_hold_their_combining_marks(text: str, words: list[str]) -> None:
+    assert _WORD.findall(text) == words
+
+
+def test_thai_prose_is_counted_in_words_and_function_words() -> None:
+    line = "นายกรัฐมนตรีกล่าวว่าโครงการนี้จะเริ่มต้นในเดือนหน้า และคาดว่าจะช่วยเหลือครัวเรือนได้มากกว่าหนึ่งแสนครัวเรือน"
+    f = measure(line)
+    assert f.words >= 15  # one word per five characters, not the two space-separated runs
+    assert f.stop_ratio >= 0.2
+    assert measure("หน้าแรก ข่าว กีฬา").stop_ratio == 0.0  # a menu: no function words
