@@ -145,6 +145,29 @@ _WHATWG = {
     "shift_jis": "cp932",
     "euc_kr": "cp949",
 }
+# WHATWG labels that Python's codec registry does not know, as the codec browsers decode them with
+# (the Encoding Standard's label table; the labels Python knows are looked up as they are).
+_WHATWG_LABELS = {
+    **dict.fromkeys(["windows-874", "dos-874"], "cp874"),
+    **{f"x-cp125{n}": f"cp125{n}" for n in range(9)},
+    **dict.fromkeys(["x-sjis", "windows-31j"], "cp932"),
+    **dict.fromkeys(["x-euc-jp", "cseucpkdfmtjapanese"], "euc_jp"),
+    **dict.fromkeys(["x-gbk", "csgb2312", "gb_2312", "gb_2312-80"], "gb18030"),
+    **dict.fromkeys(["x-x-big5", "cn-big5"], "big5hkscs"),
+    **dict.fromkeys(["cseuckr", "ks_c_5601-1989", "ksc_5601", "windows-949", "iso-ir-149"], "cp949"),
+    **dict.fromkeys(["iso-8859-8-i", "csiso88598i", "logical", "visual"], "iso8859-8"),
+    **dict.fromkeys(["iso-8859-6-i", "iso-8859-6-e"], "iso8859-6"),
+    **dict.fromkeys(["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"], "utf-8"),
+    **dict.fromkeys(["koi", "koi8"], "koi8-r"),
+    "koi8-ru": "koi8-u",
+    "csisolatin9": "iso8859-15",
+    **dict.fromkeys(["mac", "x-mac-roman", "csmacintosh"], "mac-roman"),
+    **dict.fromkeys(["x-mac-cyrillic", "x-mac-ukrainian"], "mac-cyrillic"),
+}
+# Codecs that map some characters from two byte sequences (cp932: NEC and IBM extensions) and
+# encode them back as the other one, always of the same length: offsets counted by re-encoding
+# stay right though the page does not round-trip (tests/test_decode.py checks every sequence).
+SAME_LENGTHS = frozenset({"cp932"})
 PRESCAN_BYTES = 1024
 """How far into an HTML page browsers look for a ``<meta charset>`` (HTML Standard: 1024 bytes)."""
 
@@ -159,7 +182,7 @@ def meta_charset(data: bytes) -> str | None:
     for m in _META_CHARSET.finditer(data[:PRESCAN_BYTES]):
         label = m.group(1).decode("ascii").strip().lower()
         try:
-            name = codecs.lookup(label).name
+            name = codecs.lookup(_WHATWG_LABELS.get(label, label)).name
         except LookupError:
             continue
         name = _WHATWG.get(name, name)
@@ -184,7 +207,7 @@ def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
             return utf16, 0
     if kind == "html":
         declared = meta_charset(data)
-        if declared is not None and (declared == "utf-8" or _round_trips(data, declared)):
+        if declared is not None and (declared in ("utf-8", *SAME_LENGTHS) or _round_trips(data, declared)):
             return declared, 0
     try:
         data.decode("utf-8")
@@ -287,7 +310,7 @@ _ENDIAN = {"utf-16": "utf-16-le", "utf-32": "utf-32-le", "utf-8-sig": "utf-8"}
 def forced_codec(label: str, data: bytes) -> tuple[str, int]:
     """The codec and BOM length for an encoding the user named, or InputError when it cannot be used."""
     try:
-        info = codecs.lookup(label)
+        info = codecs.lookup(_WHATWG_LABELS.get(label.strip().lower(), label))
     except LookupError:
         raise InputError(f"unknown encoding {label!r}") from None
     name = info.name

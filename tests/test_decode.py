@@ -190,6 +190,14 @@ def test_forced_encoding_is_used_and_reported() -> None:
     assert verify(result, data) == []
 
 
+def test_forced_encoding_takes_web_labels() -> None:
+    """A label browsers know and Python does not (``windows-874``, the Thai one) is taken too."""
+    data = "ข่าวเศรษฐกิจวันนี้ รัฐบาลประกาศมาตรการใหม่\n".encode("cp874")
+    result = clean(data, encoding="windows-874")
+    assert result.encoding == "cp874"
+    assert verify(result, data) == []
+
+
 def test_unknown_encoding_is_input_error() -> None:
     with pytest.raises(InputError, match="no-such-codec"):
         clean(PROSE_EN.encode(), encoding="no-such-codec")

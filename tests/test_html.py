@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from samples import BENCH, FIXTURES
+from samples import ARTICLES, BENCH, FIXTURES
 from selectolax.lexbor import LexborHTMLParser
 
 from cleaner import InputError, clean, verify
-from cleaner.decode import decode, meta_charset
+from cleaner.decode import SAME_LENGTHS, decode, meta_charset
 from cleaner.html_scan import Run, closer, scan, without_lt
 from cleaner.html_select import SelectorIndex, compile_child, compile_simple
 from cleaner.rules import default_rules
@@ -34,8 +34,8 @@ PROSE = [
 ]
 
 
-def _page(body: str, head: str = "") -> bytes:
-    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>".encode()
+def _page(body: str, head: str = "", encoding: str = "utf-8") -> bytes:
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>".encode(encoding)
 
 
 def _article(extra: str = "") -> str:
@@ -121,10 +121,57 @@ def test_blocks_stay_apart() -> None:
         ('<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">', "cp1252"),
         ('<meta charset="no-such-charset">', None),
         ('<meta charset="utf-16">', "utf-8"),
+        # WHATWG labels Python's codec registry does not know
+        ('<meta charset="windows-874">', "cp874"),
+        ('<meta charset="x-sjis">', "cp932"),
+        ('<meta charset="Windows-31J">', "cp932"),
+        ('<meta charset="x-cp1251">', "cp1251"),
+        ('<meta charset="iso-8859-8-i">', "iso8859-8"),
+        ('<meta charset="windows-949">', "cp949"),
+        ('<meta charset="x-gbk">', "gb18030"),
+        ('<meta charset="x-mac-cyrillic">', "mac-cyrillic"),
+        ('<meta charset="unicode-1-1-utf-8">', "utf-8"),
     ],
 )
 def test_meta_charset_prescan(head: str, codec: str | None) -> None:
     assert meta_charset(f"<html><head>{head}</head>".encode()) == codec
+
+
+def test_thai_page_in_windows_874() -> None:
+    """The label every Thai legacy page carries, unknown to Python as such."""
+    paragraphs = ARTICLES["th"]
+    data = _page("".join(f"<p>{p}</p>" for p in paragraphs), '<meta charset="windows-874">', encoding="cp874")
+    result = clean(data)
+    assert result.encoding == "cp874" and result.language == "th"
+    assert all(p in result.text for p in paragraphs)
+    assert verify(result, data) == []
+
+
+def test_shift_jis_page_with_duplicate_mappings_keeps_exact_offsets() -> None:
+    """NEC and IBM extension characters decode from one byte pair and encode back as another of the
+    same length: the page does not round-trip, and its offsets still hold."""
+    text = "".join(f"<p>{p}</p>" for p in ARTICLES["ja"])
+    # "∵" as NEC row 13 (0x879A; encodes back as 0x81E6) and "纊" as NEC-selected IBM (0xED40 -> 0xFA5C)
+    data = _page(text + "<p>なぜならXである。</p>", '<meta charset="shift_jis">', encoding="cp932")
+    data = data.replace("なぜならX".encode("cp932"), "なぜなら".encode("cp932") + b"\x87\x9a\xed\x40")
+    assert data.decode("cp932").encode("cp932") != data
+    result = clean(data)
+    assert result.encoding == "cp932"
+    assert "なぜなら∵纊である。" in result.text and all(p in result.text for p in ARTICLES["ja"])
+    assert verify(result, data) == []
+
+
+@pytest.mark.parametrize("codec", sorted(SAME_LENGTHS))
+def test_same_length_codecs_encode_every_character_back_to_as_many_bytes(codec: str) -> None:
+    """What lets a SAME_LENGTHS page skip the round-trip test: checked for every sequence of one and
+    two bytes (all the characters of these double-byte codecs)."""
+    for first in range(256):
+        for seq in [bytes([first])] + [bytes([first, second]) for second in range(256)]:
+            try:
+                chars = seq.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            assert len(chars.encode(codec)) == len(seq), seq
 
 
 def test_charset_from_meta_decides_over_utf8_guess() -> None:
