@@ -69,3 +69,78 @@ def test_a_scraped_text_in_any_language_keeps_its_article(lang: str) -> None:
     assert MENU not in result.text and COPYRIGHT not in result.text
     assert result.language == DETECTED.get(lang, lang)
     assert verify(result, data) == []
+
+
+# Boilerplate around a scraped article, in the article's language: a share label, a read-also
+# heading, the comment form's header and notice, and a copyright line naming the outlet.
+NATIVE = {
+    "ar": (
+        "شارك",
+        "اقرأ أيضا",
+        "اترك تعليقاً",
+        "لن يتم نشر عنوان بريدك الإلكتروني.",
+        "© 2024 صحيفة المثال. جميع الحقوق محفوظة",
+    ),
+    "tr": (
+        "Paylaş",
+        "İlgili Haberler",
+        "Bir yanıt yazın",
+        "E-posta hesabınız yayımlanmayacak.",
+        "© 2024 Örnek Gazete. Tüm hakları saklıdır.",
+    ),
+    "zh": ("分享", "相关阅读", "发表评论", "您的电子邮箱地址不会被公开。", "© 2024 示例日报版权所有"),
+    "ja": (
+        "シェア",
+        "関連記事",
+        "コメントを残す",
+        "メールアドレスが公開されることはありません。",
+        "© 2024 例新聞 無断転載を禁じます",
+    ),
+    "ko": (
+        "공유하기",
+        "관련기사",
+        "댓글",
+        "이메일 주소는 공개되지 않습니다.",
+        "© 2024 예시일보 무단 전재 및 재배포 금지",
+    ),
+    "el": (
+        "Κοινοποίηση",
+        "Διαβάστε επίσης",
+        "Σχόλια",
+        "Η διεύθυνση email σας δεν δημοσιεύεται.",
+        "© 2024 Εφημερίδα Παράδειγμα. Όλα τα δικαιώματα διατηρούνται.",
+    ),
+    "vi": (
+        "Chia sẻ",
+        "Tin liên quan",
+        "Bình luận",
+        "Email của bạn sẽ không được hiển thị công khai.",
+        "© 2024 Báo Ví Dụ. Bản quyền thuộc về Báo Ví Dụ.",
+    ),
+    "he": ("שתפו", "קראו עוד", "כתיבת תגובה", "כתובת האימייל שלך לא תפורסם.", "© 2024 עיתון לדוגמה. כל הזכויות שמורות"),
+}
+OUTLETS = {
+    "ar": "صحيفة المثال",
+    "tr": "Örnek Gazete",
+    "zh": "示例日报",
+    "ja": "例新聞",
+    "ko": "예시일보",
+    "el": "Εφημερίδα Παράδειγμα",
+    "vi": "Báo Ví Dụ",
+    "he": "עיתון לדוגמה",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NATIVE))
+def test_boilerplate_in_the_articles_language_goes_and_names_the_outlet(lang: str) -> None:
+    paragraphs = ARTICLES[lang]
+    share, read_also, comment, notice, copyright = NATIVE[lang]
+    other = ARTICLES[lang][1][:40]  # a related story's headline under the read-also heading
+    lines = [_headline(paragraphs), share, *paragraphs, read_also, other, comment, notice, copyright]
+    data = ("\n".join(lines) + "\n").encode()
+    result = clean(data)
+    assert [p for p in paragraphs if p not in result.text] == []
+    kept = result.text.split("\n")
+    assert [b for b in (share, read_also, comment, notice, copyright) if b in kept] == []
+    assert result.outlet is not None and result.outlet.name == OUTLETS[lang]
+    assert verify(result, data) == []
