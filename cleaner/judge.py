@@ -19,6 +19,7 @@ All steps are single passes over the blocks: the judge is linear in the number o
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import chain
@@ -135,7 +136,9 @@ class _Judge:
         short_words = p.get("short_words", 5)
         long_words = p.get("long_words", 30)
         menu_separators = p.get("menu_separators", 2)
-        good_stop = min(good_stop, self._typical_stop_ratio(good_words) * p.get("stop_share", 0.0))
+        stop_share = p.get("stop_share", 0.0)  # 0: the fixed share alone
+        if stop_share:
+            good_stop = min(good_stop, self._typical_stop_ratio(good_words) * stop_share)
         classes = self.classes
         for i, (v, f) in enumerate(zip(self.verdicts, self.feats, strict=True)):
             words = f.words
@@ -165,12 +168,12 @@ class _Judge:
         """The median share of function words in the document's long sentence lines (1.0 without any):
         prose in a language that attaches its function words to others (Turkish, Korean, Hebrew) or
         whose list is short holds fewer of them than English prose does, in all its lines alike."""
-        shares = sorted(
+        shares = [
             f.stop_ratio
             for v, f in zip(self.verdicts, self.feats, strict=True)
             if v is None and f.words >= min_words and f.sentence_end and not f.urlish
-        )
-        return shares[len(shares) // 2] if shares else 1.0
+        ]
+        return statistics.median_high(shares) if shares else 1.0
 
     # 4. main region -------------------------------------------------------------------------------
     def main_region(self) -> None:

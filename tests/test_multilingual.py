@@ -10,10 +10,15 @@ paragraphs of its article, drop the boilerplate around it, name its language and
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from samples import ARTICLES
 
 from cleaner import clean, verify
+from cleaner.rules import load_rules
+from cleaner.shipped import builtin_dir
 
 # langdetect's codes where they are not the plain language code
 DETECTED = {"zh": "zh-cn"}
@@ -144,3 +149,15 @@ def test_boilerplate_in_the_articles_language_goes_and_names_the_outlet(lang: st
     assert [b for b in (share, read_also, comment, notice, copyright) if b in kept] == []
     assert result.outlet is not None and result.outlet.name == OUTLETS[lang]
     assert verify(result, data) == []
+
+
+def test_stop_share_zero_judges_by_the_fixed_share_alone(tmp_path: Path) -> None:
+    """``low-quality``'s ``stop_share`` is what keeps the Turkish article among English: set to 0 (the
+    fixed ``good_stop_ratio`` alone, as before it existed), the article's lines are not prose."""
+    rules = tmp_path / "rules"
+    shutil.copytree(builtin_dir(), rules)
+    heuristics = rules / "heuristics.toml"
+    heuristics.write_text(heuristics.read_text(encoding="utf-8").replace("stop_share = 0.5", "stop_share = 0"))
+    data = _text(ARTICLES["tr"])
+    assert all(p in clean(data).text for p in ARTICLES["tr"])
+    assert not any(p in clean(data, rules=load_rules([rules], builtin=False)).text for p in ARTICLES["tr"])
