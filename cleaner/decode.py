@@ -172,14 +172,20 @@ PRESCAN_BYTES = 1024
 """How far into an HTML page browsers look for a ``<meta charset>`` (HTML Standard: 1024 bytes)."""
 
 
-def meta_charset(data: bytes) -> str | None:
-    """The codec an HTML page declares in its first bytes (``<meta charset>`` or ``http-equiv``).
+LATE_META_BYTES = 64 * 1024
+"""How far into the head a page that is not UTF-8 is searched for a ``<meta charset>`` the prescan
+missed (browsers switch to it when their parser meets it, and parse the page again)."""
+_HEAD_END = re.compile(rb"</head\b|<body\b", re.IGNORECASE)
+
+
+def meta_charset(data: bytes, limit: int = PRESCAN_BYTES) -> str | None:
+    """The codec an HTML page declares in its first ``limit`` bytes (``<meta charset>`` or ``http-equiv``).
 
     Only codecs that map every character to whole source bytes, without state, are taken; a label
     Python does not know, or a stateful one (ISO-2022, UTF-7), is ignored, as browsers ignore
     labels they do not support.
     """
-    for m in _META_CHARSET.finditer(data[:PRESCAN_BYTES]):
+    for m in _META_CHARSET.finditer(data[:limit]):
         label = m.group(1).decode("ascii").strip().lower()
         try:
             name = codecs.lookup(_WHATWG_LABELS.get(label, label)).name
@@ -195,8 +201,8 @@ def meta_charset(data: bytes) -> str | None:
 def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
     """The codec and BOM length for ``data``, as browsers choose it.
 
-    BOM; for HTML, then the ``<meta charset>`` prescan; then UTF-8 if (mostly) valid; then a
-    deterministic single-byte guess.
+    BOM; for HTML, then the ``<meta charset>`` prescan; then UTF-8 if (mostly) valid; for HTML, then
+    a ``<meta charset>`` later in the head; then a deterministic single-byte guess.
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -227,6 +233,11 @@ def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
     # halves as mojibake; legacy text almost never holds valid multi-byte UTF-8 sequences.
     if multibyte >= bad:
         return "utf-8", 0
+    if kind == "html":
+        head_end = _HEAD_END.search(data, 0, LATE_META_BYTES)
+        late = meta_charset(data, head_end.start() if head_end else LATE_META_BYTES)
+        if late is not None and late != "utf-8" and (late in SAME_LENGTHS or _round_trips(data, late)):
+            return late, 0
     return _legacy_codec(data), 0
 
 

@@ -194,6 +194,21 @@ def test_meta_after_the_prescan_window_is_not_used() -> None:
     assert decode(data).encoding == "utf-8"
 
 
+def test_meta_later_in_the_head_decides_for_a_page_that_is_not_utf8() -> None:
+    """Browsers switch to a declaration their parser meets after the prescan: a Shift_JIS page whose
+    <meta charset> follows 2 KB of script is not read as cp1252."""
+    script = "<script>var x = '" + "a" * 2000 + "';</script>"
+    paragraphs = ARTICLES["ja"]
+    data = _page("".join(f"<p>{p}</p>" for p in paragraphs), script + '<meta charset="shift_jis">', encoding="cp932")
+    result = clean(data)
+    assert result.encoding == "cp932" and result.language == "ja"
+    assert all(p in result.text for p in paragraphs)
+    assert verify(result, data) == []
+    # the body is not the head: a declaration there is no browser's
+    late = _page(script + '<meta charset="shift_jis">' + "".join(f"<p>{p}</p>" for p in paragraphs), encoding="cp932")
+    assert decode(late).encoding != "cp932"
+
+
 def test_kind_is_sniffed_and_can_be_forced() -> None:
     data = _page(_article())
     assert clean(data).kind == "html"
