@@ -201,7 +201,8 @@ def meta_charset(data: bytes, limit: int = PRESCAN_BYTES) -> str | None:
 def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
     """The codec and BOM length for ``data``, as browsers choose it.
 
-    BOM; for HTML, then the ``<meta charset>`` prescan; then UTF-8 if (mostly) valid; for HTML, then
+    BOM; for HTML, then the ``<meta charset>`` prescan (unless the page is valid UTF-8 with non-ASCII
+    bytes, whatever it declares); then UTF-8 if (mostly) valid; for HTML, then
     a ``<meta charset>`` later in the head; then a deterministic single-byte guess.
     """
     for bom, name in _BOMS:
@@ -213,13 +214,14 @@ def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
             return utf16, 0
     if kind == "html":
         declared = meta_charset(data)
+        if declared is not None and declared != "utf-8" and not data.isascii() and _valid_utf8(data):
+            # Declared wrongly (a template's leftover "iso-8859-1"): legacy text with non-ASCII bytes
+            # is almost never valid UTF-8 as well, so the bytes say more than the label.
+            return "utf-8", 0
         if declared is not None and (declared in ("utf-8", *SAME_LENGTHS) or _round_trips(data, declared)):
             return declared, 0
-    try:
-        data.decode("utf-8")
+    if _valid_utf8(data):
         return "utf-8", 0
-    except UnicodeDecodeError:
-        pass
     # Mostly valid UTF-8 with a few broken sequences stays UTF-8 (the bad bytes are dropped).
     text = data.decode("utf-8", "surrogateescape")
     bad = len(_SURROGATE.findall(text))
@@ -289,6 +291,14 @@ def decode(
     if kind == "html" and html_depth(text) > MAX_HTML_DEPTH:
         raise InputError(f"HTML nested too deeply (over {MAX_HTML_DEPTH} open elements), not cleaned")
     return Document(data=data, text=text, encoding=encoding, kind=kind, bom=bom, intact=intact)
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _round_trips(data: bytes, codec: str) -> bool:

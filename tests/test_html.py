@@ -183,6 +183,17 @@ def test_charset_from_meta_decides_over_utf8_guess() -> None:
     assert verify(result, data) == []
 
 
+def test_a_page_declared_legacy_that_is_valid_utf8_is_utf8() -> None:
+    """A template's leftover "iso-8859-1" on a UTF-8 page: the bytes say more than the label."""
+    text = "Kyiv café, Zürich – " + PROSE[0]
+    data = _page(f"<p>{text}</p>", '<meta charset="iso-8859-1">')
+    result = clean(data)
+    assert result.encoding == "utf-8" and text in result.text
+    assert verify(result, data) == []
+    ascii_only = _page(f"<p>{PROSE[0]}</p>", '<meta charset="iso-8859-1">')
+    assert decode(ascii_only).encoding == "cp1252"  # nothing to tell them apart: the label stands
+
+
 def test_bom_wins_over_meta() -> None:
     data = b"\xef\xbb\xbf" + _page(f"<p>Kyiv {PROSE[0]}</p>", '<meta charset="windows-1251">')
     assert decode(data).encoding == "utf-8"
