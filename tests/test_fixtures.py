@@ -32,6 +32,8 @@ OUTLETS = {
     "de-radweg": "Neustädter Tageblatt",
     "fr-marche": "L'Écho de Saint-Aubin",
     "es-puerto": "Diario de Valdemar",
+    "tr-belediye": "Gölyaka Postası",
+    "hi-mandi": "रामपुर समाचार",
 }
 ENCODINGS = {"ru-cp1251-theatre": "cp1251"}
 
