@@ -4,13 +4,14 @@ UTF-8; each is checked here over the whole of Unicode."""
 from __future__ import annotations
 
 import re
+import struct
 import sys
 
 from hypothesis import given
 from hypothesis import strategies as st
 from langdetect.utils.ngram import NGram
 
-from cleaner.language import _model, _scripts, detect
+from cleaner.language import _model, _scripts, detect, load_profiles
 
 ALL = [chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF]
 
@@ -63,3 +64,25 @@ def test_detect_names_the_language() -> None:
     }
     for lang, text in texts.items():
         assert detect(text)[0] == lang
+
+
+def test_profiles_are_langdetects() -> None:
+    """``load_profiles`` reads langdetect's files as ``DetectorFactory`` does: the same languages, the
+    same n-grams, the same probability of each n-gram in each language (its own order of languages
+    aside), and no n-gram walked by the garbage collector."""
+    import gc
+
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    langs, probs = load_profiles()
+    assert langs == sorted(langs) and sorted(factory.langlist) == langs
+    assert probs.keys() == factory.word_lang_prob_map.keys()
+    where = [factory.langlist.index(lang) for lang in langs]
+    unpack = struct.Struct(f"<{len(langs)}d").unpack
+    for gram, row in probs.items():
+        theirs = factory.word_lang_prob_map[gram]
+        assert list(unpack(row)) == [theirs[i] for i in where], gram
+    gc.collect()
+    assert not gc.is_tracked(probs)
