@@ -138,7 +138,8 @@ class _Judge:
         menu_separators = p.get("menu_separators", 2)
         stop_share = p.get("stop_share", 0.0)  # 0: the fixed share alone
         if stop_share:
-            good_stop = min(good_stop, self._typical_stop_ratio(good_words) * stop_share)
+            typical = self._typical_stop_ratio(good_words)
+            good_stop = min(good_stop, max(typical * stop_share, p.get("min_stop_ratio", 0.0)))
         classes = self.classes
         for i, (v, f) in enumerate(zip(self.verdicts, self.feats, strict=True)):
             words = f.words
@@ -165,15 +166,20 @@ class _Judge:
         self.quality = list(self.classes)  # before the region turns what lies outside it bad
 
     def _typical_stop_ratio(self, min_words: int) -> float:
-        """The median share of function words in the document's long sentence lines (1.0 without any):
-        prose in a language that attaches its function words to others (Turkish, Korean, Hebrew) or
-        whose list is short holds fewer of them than English prose does, in all its lines alike."""
+        """The median share of function words in the document's long sentence lines (1.0 when that says
+        nothing): prose in a language that attaches its function words to others (Turkish, Korean,
+        Hebrew) or whose list is short holds fewer of them than English prose does, in all its lines
+        alike. When most of those lines hold not a single one, they are lists (results, tags, menus
+        ending in a full stop), not prose of such a language: the fixed share stands."""
         shares = [
             f.stop_ratio
             for v, f in zip(self.verdicts, self.feats, strict=True)
             if v is None and f.words >= min_words and f.sentence_end and not f.urlish
         ]
-        return statistics.median_high(shares) if shares else 1.0
+        some = [share for share in shares if share]
+        if len(some) * 2 <= len(shares):
+            return 1.0
+        return statistics.median_high(some)
 
     # 4. main region -------------------------------------------------------------------------------
     def main_region(self) -> None:

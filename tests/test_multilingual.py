@@ -161,3 +161,25 @@ def test_stop_share_zero_judges_by_the_fixed_share_alone(tmp_path: Path) -> None
     data = _text(ARTICLES["tr"])
     assert all(p in clean(data).text for p in ARTICLES["tr"])
     assert not any(p in clean(data, rules=load_rules([rules], builtin=False)).text for p in ARTICLES["tr"])
+
+
+def test_lines_without_function_words_do_not_lower_the_share() -> None:
+    """Tag lists and menus that end like sentences outnumber the prose here and hold no function word:
+    most long lines being lists, not prose of a language with few function words, the fixed share
+    stands and the lists stay out."""
+    article = [
+        "The council met on Monday to discuss the budget for the coming year, and members agreed that the "
+        "library would stay open on Sundays.",
+        "After a long debate, the mayor said that the new plan was a good one and that it would be put to a "
+        "vote at the next meeting in June.",
+    ]
+    junk = [
+        "Budget 2024 Council Library Sunday Opening Mayor Vote June Residents Parks Funding Debate Meeting Plan.",
+        "Politics Economy Elections Parliament Budget Taxes Healthcare Education Transport Housing Climate Sport.",
+        "Weather Traffic Obituaries Classifieds Jobs Property Motors Dating Puzzles Horoscopes Lottery Archive.",
+        "Newsletter Podcasts Video Photos Events Competitions Offers Subscriptions Print Edition Contact Careers.",
+    ]
+    data = ("\n".join(["Library to open on Sundays", *article, "Tags", "Share", *junk]) + "\n").encode()
+    result = clean(data)
+    assert all(a in result.text for a in article)
+    assert not any(j in result.text for j in junk)
