@@ -125,8 +125,9 @@ def _legacy_codec(data: bytes) -> str:
     return "latin-1"
 
 
+# [^<>]: a search from one "<meta" stops at the next tag, so a head of unclosed "<meta" is one linear pass.
 _META_CHARSET = re.compile(
-    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""",
+    rb"""<meta\b[^<>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""",
     re.IGNORECASE,
 )
 # WHATWG Encoding Standard: labels browsers read differently from Python's codec of that name.

@@ -323,6 +323,20 @@ def test_deep_html_nesting_is_refused_quickly() -> None:
     assert time.monotonic() - start < 10  # the parser alone would take minutes
 
 
+def test_a_head_of_unclosed_meta_tags_is_decoded_in_linear_time() -> None:
+    """The late <meta charset> search runs over up to 64 KB of a page that is not UTF-8: a search from
+    each unclosed "<meta" must stop at the next tag, or the head costs quadratic time (3 s here)."""
+    from cleaner.decode import decode
+
+    took = {}
+    for n in (4_000, 8_000):
+        data = b"<html><head>" + b"<meta \xe9" * n + b"</head><body><p>x</p></body></html>"
+        start = time.process_time()
+        decode(data)
+        took[n] = time.process_time() - start
+    assert took[8_000] < 0.5 and took[8_000] < 4 * took[4_000] + 0.02, took
+
+
 def test_html_nesting_estimate_on_ordinary_markup() -> None:
     from cleaner.decode import MAX_HTML_DEPTH, html_depth
 
