@@ -141,6 +141,7 @@ _WHATWG = {
     "utf-16": "utf-8",
     "gb2312": "gb18030",
     "gbk": "gb18030",
+    "big5": "big5hkscs",
     "tis-620": "cp874",
     "iso8859-11": "cp874",
     "shift_jis": "cp932",
@@ -165,10 +166,10 @@ _WHATWG_LABELS = {
     **dict.fromkeys(["mac", "x-mac-roman", "csmacintosh"], "mac-roman"),
     **dict.fromkeys(["x-mac-cyrillic", "x-mac-ukrainian"], "mac-cyrillic"),
 }
-# Codecs that map some characters from two byte sequences (cp932: NEC and IBM extensions) and
-# encode them back as the other one, always of the same length: offsets counted by re-encoding
-# stay right though the page does not round-trip (tests/test_decode.py checks every sequence).
-SAME_LENGTHS = frozenset({"cp932"})
+# Codecs that map some characters from two byte sequences (cp932: NEC and IBM extensions; Big5-HKSCS
+# a few) and encode them back as the other one, always of the same length: offsets counted by
+# re-encoding stay right though the page does not round-trip (tests/test_html.py checks every sequence).
+SAME_LENGTHS = frozenset({"cp932", "big5hkscs"})
 PRESCAN_BYTES = 1024
 """How far into an HTML page browsers look for a ``<meta charset>`` (HTML Standard: 1024 bytes)."""
 

@@ -50,6 +50,10 @@ _CJK_FUNCTION = re.compile(r"[\u3041-\u309f的了是在和有我这他们不也�
 # and their commonest function words stand in for stop words.
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 _UNSPACED_WORD_CHARS = 5
+# Thai and Lao end sentences with a space or a line end, not a full stop: a line that ends in their
+# script, long enough to be a sentence and holding function words, ends like one.
+_UNPUNCTUATED_END = re.compile(r"[\u0e00-\u0eff]$")
+_UNPUNCTUATED_SENTENCE_WORDS = 8
 _UNSPACED_FUNCTION = re.compile(
     "ที่|และ|ของ|ใน|การ|เป็น|ได้|จะ|ว่า|มี|ให้|กับ|ไม่|นี้|แต่|โดย|จาก|ซึ่ง|แล้ว|อยู่"  # Thai
     "|ທີ່|ແລະ|ຂອງ|ໃນ|ການ|ເປັນ|ໄດ້|ຈະ|ວ່າ|ມີ|ໃຫ້|ກັບ|ບໍ່|ນີ້|ແຕ່|ໂດຍ|ຈາກ"  # Lao
@@ -106,7 +110,8 @@ class Features:
     chars: int
     """Length in characters."""
     words: int
-    """Words, counting two CJK characters as one, and five of Thai, Lao, Khmer or Myanmar script."""
+    """Words: those between spaces, plus one for every two CJK characters and every five of Thai,
+    Lao, Khmer or Myanmar script (written without spaces between words)."""
     stop_ratio: float
     """Share of words that are function words (of any language we list)."""
     sentence_end: bool
@@ -167,8 +172,8 @@ def measure(text: str) -> Features:
         if len(folded) == len(text) and _FOLDS_TO_LETTER not in text:
             # Each character folded to one of the same kind: the folded text's words are the folded words.
             tokens = _WORD.findall(folded)
-        else:  # "İ" folds to "i" and a combining dot, which no word holds: fold word by word
-            tokens = list(map(str.casefold, _WORD.findall(text)))
+        else:  # "İ" folds to "i" and a combining dot above: fold word by word, and drop the dot
+            tokens = [w.casefold().replace("i\u0307", "i") for w in _WORD.findall(text)]
         cjk = len(_CJK.findall(text))
         unspaced = len(_UNSPACED.findall(text)) // _UNSPACED_WORD_CHARS
     n_tok = len(tokens)
@@ -178,6 +183,9 @@ def measure(text: str) -> Features:
         stop_ratio = min(1.0, len(_CJK_FUNCTION.findall(text)) / cjk * 1.5)
     if unspaced > n_tok:
         stop_ratio = min(1.0, len(_UNSPACED_FUNCTION.findall(text)) / unspaced)
+    sentence_end = _sentence_end(text)
+    if not sentence_end and unspaced >= _UNPUNCTUATED_SENTENCE_WORDS and stop_ratio:
+        sentence_end = _UNPUNCTUATED_END.search(text) is not None
     teaser = text.endswith(("…", "...")) and n_tok > 3
     timestamp = n_tok <= 10 and len(text) <= 80 and _is_timestamp(text, folded, lowered)
     # Positional arguments, in field order: an attrs class is built faster that way.
@@ -185,7 +193,7 @@ def measure(text: str) -> Features:
         len(text),
         n_tok + cjk // 2 + unspaced,
         stop_ratio,
-        _sentence_end(text),
+        sentence_end,
         _is_urlish(text, folded),
         _separators(text),
         teaser,

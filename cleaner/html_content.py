@@ -25,8 +25,10 @@ from .rules import Rule, RuleSet
 # Sentence and clause punctuation, of Latin and other scripts (Arabic ، ؛ ؟ ۔, Devanagari । ॥, CJK 、，。,
 # Ethiopic, Armenian, Myanmar, Khmer): prose has some.
 PROSE_PUNCTUATION = ".!?…:;,。،؛؟۔।॥、，！？．።፣፤։။၊។៕"
-# Thai and Lao prose goes without: spaces part its sentences.
+# Thai and Lao prose goes without: spaces part its sentences. A block with this many of their
+# characters counts as prose without punctuation (a menu or footer line is shorter).
 _UNPUNCTUATED = re.compile("[\u0e00-\u0eff]")
+UNPUNCTUATED_PROSE_CHARS = 40
 PROSE_TAGS = frozenset({"p", "pre", "blockquote", "td", "div", "dd", "section", "article", "main", "li"})
 
 
@@ -49,7 +51,7 @@ def _prose_chars(block: HtmlBlock) -> int:
     size = len(text) - block.link_chars
     if size < 25 or block.link_chars * 4 > len(text):
         return 0
-    if not any(c in text for c in PROSE_PUNCTUATION) and _UNPUNCTUATED.search(text) is None:
+    if not any(c in text for c in PROSE_PUNCTUATION) and len(_UNPUNCTUATED.findall(text)) < UNPUNCTUATED_PROSE_CHARS:
         return 0
     return size
 

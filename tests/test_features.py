@@ -113,7 +113,7 @@ def test_inert_text_words_and_dates_on_the_lowercased_path(text: str) -> None:
 @given(texts)
 def test_measure_counts_words_and_stop_words(text: str) -> None:
     f = measure(text)
-    words = [w.casefold() for w in _WORD.findall(text)]
+    words = [w.casefold().replace("i\u0307", "i") for w in _WORD.findall(text)]
     stops = sum(w in features.stopwords() for w in words)
     cjk = len(features._CJK.findall(text))
     unspaced = len(features._UNSPACED.findall(text)) // features._UNSPACED_WORD_CHARS
@@ -168,3 +168,15 @@ def test_thai_prose_is_counted_in_words_and_function_words() -> None:
     assert f.words >= 15  # one word per five characters, not the two space-separated runs
     assert f.stop_ratio >= 0.2
     assert measure("หน้าแรก ข่าว กีฬา").stop_ratio == 0.0  # a menu: no function words
+
+
+def test_turkish_capital_dotted_i_folds_to_the_stop_word() -> None:
+    """ "İ" casefolds to "i" and a combining dot above, a word character now: "İçin" must still be "için"."""
+    assert measure("İçin İle").stop_ratio == 1.0
+
+
+def test_a_long_thai_line_with_function_words_ends_like_a_sentence() -> None:
+    """Thai ends sentences with a space or the line end, not a full stop."""
+    line = "นายกรัฐมนตรีกล่าวว่าโครงการนี้จะเริ่มในเดือนหน้าและจะช่วยเหลือครัวเรือนได้มาก"
+    assert measure(line).sentence_end
+    assert not measure("หน้าแรก ข่าว กีฬา").sentence_end  # a menu: short, no function words

@@ -131,6 +131,7 @@ def test_blocks_stay_apart() -> None:
         ('<meta charset="x-gbk">', "gb18030"),
         ('<meta charset="x-mac-cyrillic">', "mac-cyrillic"),
         ('<meta charset="unicode-1-1-utf-8">', "utf-8"),
+        ('<meta charset="big5">', "big5hkscs"),
     ],
 )
 def test_meta_charset_prescan(head: str, codec: str | None) -> None:

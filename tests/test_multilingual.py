@@ -183,3 +183,20 @@ def test_lines_without_function_words_do_not_lower_the_share() -> None:
     result = clean(data)
     assert all(a in result.text for a in article)
     assert not any(j in result.text for j in junk)
+
+
+def test_short_thai_paragraphs_are_kept() -> None:
+    """Paragraphs of ~80 characters: no full stop ends them, and they are under the 30 words that make
+    a line prose without one. A page that names no element (the paragraphs sit in <body>) and a
+    scraped text with one English line: the Thai article is kept in both."""
+    paragraphs = [
+        "รัฐบาลประกาศมาตรการใหม่เพื่อช่วยเหลือเกษตรกรที่ได้รับผลกระทบจากภัยแล้งในภาคอีสาน",
+        "นายกรัฐมนตรีกล่าวว่าโครงการนี้จะเริ่มในเดือนหน้าและจะช่วยเหลือครัวเรือนได้มาก",
+        "ผู้เชี่ยวชาญเตือนว่าปัญหาภัยแล้งอาจรุนแรงขึ้นในอนาคตจึงเสนอให้วางแผนระยะยาว",
+    ]
+    page = ("<html><body><h1>ข่าวภัยแล้ง</h1>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</body></html>").encode()
+    text = ("\n".join(["ข่าวภัยแล้ง", "หน้าแรก | ข่าว | กีฬา", *paragraphs, ENGLISH]) + "\n").encode()
+    for data in (page, text):
+        result = clean(data)
+        assert all(p in result.text for p in paragraphs) and result.language == "th"
+        assert verify(result, data) == []
