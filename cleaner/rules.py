@@ -79,6 +79,8 @@ _NUMBERS = frozenset(
         "anchored_words",
         "good_words",
         "good_stop_ratio",
+        "stop_share",
+        "min_stop_ratio",
         "short_words",
         "long_words",
         "menu_separators",

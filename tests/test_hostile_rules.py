@@ -209,8 +209,12 @@ def test_odd_patterns_never_crash_cleaning(tmp_path: Path, scope: str, pattern: 
 
 @pytest.mark.parametrize(
     ("scope", "params"),
-    [("block", 'params = { max_words = "twenty" }'), ("tail", 'params = { min_position = "late" }')],
-    ids=["max_words", "min_position"],
+    [
+        ("block", 'params = { max_words = "twenty" }'),
+        ("tail", 'params = { min_position = "late" }'),
+        ("block", 'params = { stop_share = "half" }'),
+    ],
+    ids=["max_words", "min_position", "stop_share"],
 )
 def test_param_of_the_wrong_type_is_refused_at_load(tmp_path: Path, scope: str, params: str) -> None:
     body = _rule("test-bad-param", "(?i)^hello", "hello", scope=scope, extra=params)
