@@ -200,8 +200,9 @@ def meta_charset(data: bytes, limit: int = PRESCAN_BYTES) -> str | None:
     return None
 
 
-def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
-    """The codec and BOM length for ``data``, as browsers choose it.
+def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int, str | None]:
+    """The codec and BOM length for ``data``, as browsers choose it, and the decoded text when the
+    choice took it (valid UTF-8: decoding it once tells that it is), else None.
 
     BOM; for HTML, then the ``<meta charset>`` prescan (unless the page is valid UTF-8 with non-ASCII
     bytes, whatever it declares); then UTF-8 if (mostly) valid; for HTML, then
@@ -209,21 +210,22 @@ def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return name, len(bom)
+            return name, len(bom), None
     if b"\x00" in data[:4096]:
         utf16 = bomless_utf16(data)
         if utf16 is not None:
-            return utf16, 0
+            return utf16, 0, None
+    utf8 = _utf8(data)
     if kind == "html":
         declared = meta_charset(data)
-        if declared is not None and declared != "utf-8" and not data.isascii() and _valid_utf8(data):
+        if declared is not None and declared != "utf-8" and utf8 is not None and not utf8.isascii():
             # Declared wrongly (a template's leftover "iso-8859-1"): legacy text with non-ASCII bytes
             # is almost never valid UTF-8 as well, so the bytes say more than the label.
-            return "utf-8", 0
+            return "utf-8", 0, utf8
         if declared is not None and (declared in ("utf-8", *SAME_LENGTHS) or _round_trips(data, declared)):
-            return declared, 0
-    if _valid_utf8(data):
-        return "utf-8", 0
+            return declared, 0, utf8 if declared == "utf-8" else None
+    if utf8 is not None:
+        return "utf-8", 0, utf8
     # Mostly valid UTF-8 with a few broken sequences stays UTF-8 (the bad bytes are dropped).
     text = data.decode("utf-8", "surrogateescape")
     bad = len(_SURROGATE.findall(text))
@@ -236,13 +238,13 @@ def choose_encoding(data: bytes, kind: str | None = None) -> tuple[str, int]:
     # mixes UTF-8 and cp1251 loses its cp1251 lines (kept apart, in no span) rather than showing both
     # halves as mojibake; legacy text almost never holds valid multi-byte UTF-8 sequences.
     if multibyte >= bad:
-        return "utf-8", 0
+        return "utf-8", 0, None
     if kind == "html":
         head_end = _HEAD_END.search(data, 0, LATE_META_BYTES)
         late = meta_charset(data, head_end.start() if head_end else LATE_META_BYTES)
         if late is not None and late != "utf-8" and (late in SAME_LENGTHS or _round_trips(data, late)):
-            return late, 0
-    return _legacy_codec(data), 0
+            return late, 0, None
+    return _legacy_codec(data), 0, None
 
 
 def decode(
@@ -261,8 +263,9 @@ def decode(
     sniffed = kind is None
     if kind is None and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         kind = sniff_kind(data)
+    text: str | None = None
     if encoding is None:
-        encoding, bom = choose_encoding(data, kind)
+        encoding, bom, text = choose_encoding(data, kind)
     else:
         encoding, bom = forced_codec(encoding, data)
     if not encoding.startswith("utf-16") and not encoding.startswith("utf-32"):
@@ -274,12 +277,13 @@ def decode(
     wide = encoding.startswith(("utf-16", "utf-32"))
     errors = "strict" if (forced and encoding != "utf-8") or wide else "surrogateescape"
     intact = True
-    try:
-        text = data[bom:].decode(encoding)
-    except UnicodeDecodeError as e:
-        if errors == "strict":
-            raise InputError(f"cannot decode as {encoding}: {e.reason} at byte {e.start + bom}") from None
-        text, intact = data[bom:].decode(encoding, errors), False
+    if text is None:
+        try:
+            text = data[bom:].decode(encoding)
+        except UnicodeDecodeError as e:
+            if errors == "strict":
+                raise InputError(f"cannot decode as {encoding}: {e.reason} at byte {e.start + bom}") from None
+            text, intact = data[bom:].decode(encoding, errors), False
     if kind is None:
         kind = "text" if encoding.startswith(("utf-16", "utf-32")) else sniff_kind(data)
     if kind not in ("text", "html"):
@@ -295,12 +299,12 @@ def decode(
     return Document(data=data, text=text, encoding=encoding, kind=kind, bom=bom, intact=intact)
 
 
-def _valid_utf8(data: bytes) -> bool:
+def _utf8(data: bytes) -> str | None:
+    """``data`` decoded as UTF-8, or None when it is not valid UTF-8."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _round_trips(data: bytes, codec: str) -> bool:
