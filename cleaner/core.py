@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -15,6 +14,7 @@ from . import __version__
 from .assemble import assemble
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import InputError
+from .files import FileTooLarge, NotAFile, read_file
 from .html_content import judge_page
 from .html_meta import Meta, meta_outlet, name_outlet, read_meta
 from .html_segment import parse, segment_html
@@ -45,19 +45,13 @@ def read_source(source: Source, max_bytes: int = 0) -> bytes:
         return source.encode("utf-8", "surrogatepass")
     name = os.fspath(source)
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file reads as usual.
-        fd = os.open(source, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with open(fd, "rb") as f:
-            info = os.fstat(f.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise InputError(f"{name}: is a folder, not a file")
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(f"{name}: not a regular file (a FIFO, socket or device); skipped")
-            if max_bytes and info.st_size > max_bytes:
-                raise InputError(f"{name}: file too large ({info.st_size} bytes > limit {max_bytes}); skipped")
-            return f.read(max_bytes + 1) if max_bytes else f.read()
+        return read_file(source, max_bytes)[0]
     except IsADirectoryError:
         raise InputError(f"{name}: is a folder, not a file") from None
+    except NotAFile as e:
+        raise InputError(f"{name}: {e}; skipped") from None
+    except FileTooLarge as e:
+        raise InputError(f"{name}: file too large ({e.size} bytes > limit {max_bytes}); skipped") from None
     except OSError as e:
         raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
 

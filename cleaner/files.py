@@ -9,8 +9,10 @@ Also :class:`Spool`, the list a batch keeps of things it has as many of as docum
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,41 @@ def _umask() -> int:
 
 
 _MODE = 0o666 & ~_umask()  # what open() would give a new file (mkstemp gives 0o600)
+
+
+class NotAFile(OSError):
+    """A path that is not a regular file: a FIFO, socket or device would block or never end."""
+
+
+class FileTooLarge(OSError):
+    """A file larger than the limit it was read with (``size``: its size, or what was read of it)."""
+
+    def __init__(self, size: int):
+        super().__init__(f"{size} bytes")
+        self.size = size
+
+
+def read_file(path: str | os.PathLike[str], max_bytes: int = 0) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file and its stat; with ``max_bytes`` (not 0), :class:`FileTooLarge`
+    for a file larger than that, told by its size without reading it (and by reading one byte more,
+    should it grow meanwhile).
+
+    It is opened without blocking (a FIFO must not wait for a writer); a folder raises
+    IsADirectoryError, anything else that is not a regular file :class:`NotAFile`.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+        if not stat.S_ISREG(st.st_mode):
+            raise NotAFile("not a regular file (a FIFO, socket or device)")
+        if max_bytes and st.st_size > max_bytes:
+            raise FileTooLarge(st.st_size)
+        data = f.read(max_bytes + 1 if max_bytes else -1)
+    if max_bytes and len(data) > max_bytes:
+        raise FileTooLarge(len(data))
+    return data, st
 
 
 class UnsafePathError(OSError):

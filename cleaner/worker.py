@@ -7,13 +7,10 @@ for, so that the main process only writes strings to disk.
 
 from __future__ import annotations
 
-import errno
 import gc
 import hashlib
 import json
-import os
 import signal
-import stat
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import CleanerError
-from .files import atomic_write, safe_target
+from .files import FileTooLarge, NotAFile, atomic_write, read_file, safe_target
 
 if TYPE_CHECKING:
     from .result import CleanResult
@@ -129,22 +126,6 @@ def _payloads(result: CleanResult, data: bytes, job: Job, mtime_ns: int, setting
     return out
 
 
-class NotAFile(OSError):
-    """A path that is not a regular file: a FIFO, socket or device would block or never end."""
-
-
-def _read(path: str, max_size: int) -> tuple[bytes, os.stat_result]:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not wait for a writer
-    with open(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-        if not stat.S_ISREG(st.st_mode):
-            raise NotAFile("not a regular file (a FIFO, socket or device)")
-        data = f.read(max_size + 1 if max_size else -1)
-    return data, st
-
-
 def process(job: Job) -> Outcome:
     """Read, hash, clean and serialise one document; never raises for a bad document."""
     from .core import run  # here, not at the top: a run that only skips never loads the pipeline
@@ -153,15 +134,15 @@ def process(job: Job) -> Outcome:
     assert _RULES is not None and _SETTINGS is not None, "setup() first"
     settings = _SETTINGS
     try:
-        data, st = _read(job.path, settings.max_size)
+        data, st = read_file(job.path, settings.max_size)
     except FileNotFoundError:
         return Outcome(job.id, "failed", "vanished before it could be read")
     except NotAFile as e:
         return Outcome(job.id, "failed", str(e))
+    except FileTooLarge:
+        return Outcome(job.id, "skipped", f"larger than --max-size ({settings.max_size} bytes)")
     except OSError as e:
         return Outcome(job.id, "failed", f"cannot read ({e.strerror or e})")
-    if settings.max_size and len(data) > settings.max_size:
-        return Outcome(job.id, "skipped", f"larger than --max-size ({settings.max_size} bytes)")
     sha = hashlib.sha256(data).hexdigest()
     if sha == job.known_sha256:
         return Outcome(job.id, "unchanged", sha256=sha, size=len(data), mtime_ns=st.st_mtime_ns)
