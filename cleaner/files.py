@@ -77,17 +77,52 @@ def temp_beside(path: Path) -> tuple[int, Path]:
     return fd, Path(tmp)
 
 
+class AtomicFile:
+    """A file written under a temporary name beside ``path`` and put in its place by :meth:`commit`,
+    or removed by :meth:`discard`: no reader, and no killed run, ever sees it half written."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        fd, self._tmp = temp_beside(path)
+        self.file: IO[bytes] = os.fdopen(fd, "wb")
+        self._done = False
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+
+    def commit(self) -> None:
+        """Put the file in place of ``path`` (the first time; after that, nothing)."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            self.file.close()
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
+
+    def discard(self) -> None:
+        """Drop the file (unless it was committed)."""
+        if self._done:
+            return
+        self._done = True
+        try:
+            self.file.close()
+        finally:
+            self._tmp.unlink(missing_ok=True)
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file and a rename: never a torn file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temp_beside(path)
+    f = AtomicFile(path)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        f.write(data)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        f.discard()
         raise
+    f.commit()
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

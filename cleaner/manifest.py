@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
-from .files import temp_beside
+from .files import AtomicFile
 
 NAME = ".clean-manifest.jsonl"
 
@@ -202,32 +201,24 @@ class Rewrite:
 
     def __init__(self, manifest: Manifest):
         self.manifest = manifest
-        manifest.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = temp_beside(manifest.path)
-        self._f: IO[bytes] | None = os.fdopen(fd, "wb")
+        self._file: AtomicFile | None = AtomicFile(manifest.path)
 
     def add(self, entry: dict[str, Any]) -> None:
-        assert self._f is not None
-        self._f.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        assert self._file is not None
+        self._file.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
 
     def commit(self) -> None:
         """Put the new version in place of the old file."""
-        if self._f is None:
+        if self._file is None:
             return
-        try:
-            self._f.close()
-            self._f = None
-            os.replace(self._tmp, self.manifest.path)
-        except BaseException:
-            self._tmp.unlink(missing_ok=True)
-            raise
+        self._file.commit()
+        self._file = None
         self.manifest._replaced()
 
     def discard(self) -> None:
-        if self._f is not None:
-            self._f.close()
-            self._f = None
-            self._tmp.unlink(missing_ok=True)
+        if self._file is not None:
+            self._file.discard()
+            self._file = None
 
 
 def manifest_for(out: Path, folder_output: bool) -> Path:

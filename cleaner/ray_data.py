@@ -49,7 +49,7 @@ from typing import Any
 from .core import run
 from .decode import DEFAULT_MAX_BYTES
 from .errors import CleanerError, InputError
-from .files import temp_beside
+from .files import AtomicFile
 from .rules import RuleSet, default_rules, load_rules
 from .serialize import to_record
 from .walk import walk
@@ -368,18 +368,16 @@ def _report(rows: Sequence[Row] | Sequence[dict[str, str]], log: Callable[[str],
 
 def _write_sorted(ds: Dataset, out: Path, log: Callable[[str], None], quiet: bool) -> int:
     """Stream the records sorted by (id, path) into ``out``, atomically; the number failed."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temp_beside(out)
+    f = AtomicFile(out)
     failed = 0
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            for row in ds.sort(["id", "path"]).iter_rows():
-                if row["status"] == "cleaned":
-                    f.write(row["record"] + "\n")
-                else:
-                    failed += _report([row], log, quiet)
-        os.replace(tmp, out)
+        for row in ds.sort(["id", "path"]).iter_rows():
+            if row["status"] == "cleaned":
+                f.write((row["record"] + "\n").encode("utf-8"))
+            else:
+                failed += _report([row], log, quiet)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        f.discard()
         raise
+    f.commit()
     return failed

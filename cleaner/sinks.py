@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from .files import Spool, atomic_write, remove_leftovers, safe_target, temp_beside
+from .files import AtomicFile, Spool, atomic_write, remove_leftovers, safe_target
 from .manifest import Manifest, Rewrite
 from .walk import Source
 from .worker import Outcome
@@ -192,8 +192,7 @@ class JsonlSink(Sink):
     def __init__(self, out: Path, manifest: Manifest):
         self.out = out
         self.manifest: Manifest = manifest
-        self._tmp: Path | None = None
-        self._f: IO[bytes] | None = None
+        self._file: AtomicFile | None = None
         self._new: Rewrite | None = None
         self._old = _OldLines(out)
         remove_leftovers(out.parent, out.name)
@@ -212,36 +211,33 @@ class JsonlSink(Sink):
 
     def start(self, plan: Iterable[tuple[Source, bool]]) -> None:
         if not self._unchanged(plan):
-            fd, self._tmp = temp_beside(self.out)
-            self._f = os.fdopen(fd, "wb")
+            self._file = AtomicFile(self.out)
             self._new = Rewrite(self.manifest)
 
     def write(self, src: Source, outcome: Outcome, entry: Entry) -> None:
-        if self._f is not None and self._new is not None:
-            self._f.write(outcome.payloads["jsonl"].encode("utf-8"))
+        if self._file is not None and self._new is not None:
+            self._file.write(outcome.payloads["jsonl"].encode("utf-8"))
             self._new.add(entry)
 
     def keep(self, src: Source, entry: Entry, restat: bool) -> None:
-        if self._f is not None and self._new is not None:
+        if self._file is not None and self._new is not None:
             line = self._old.get(src.id, entry["sha256"])
             if line is None:
                 raise Missing(src.id)
-            self._f.write(line)
+            self._file.write(line)
             self._new.add(entry)
 
     def finish(self) -> None:
         self._old.close()
-        if self._f is None or self._tmp is None or self._new is None:
+        if self._file is None or self._new is None:
             return
-        self._f.close()
-        os.replace(self._tmp, self.out)
+        self._file.commit()
         self._new.commit()
 
     def abort(self) -> None:
         self._old.close()
-        if self._f is not None and self._tmp is not None:
-            self._f.close()
-            self._tmp.unlink(missing_ok=True)
+        if self._file is not None:
+            self._file.discard()
         if self._new is not None:
             self._new.discard()
 
@@ -261,11 +257,8 @@ class _ShardFile:
     """One shard file being written: gzipped row by row into a temporary file beside it."""
 
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        fd, self._tmp = temp_beside(path)
-        self._raw = os.fdopen(fd, "wb")
-        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)  # same rows, same bytes
+        self._file = AtomicFile(path)
+        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._file.file, mtime=0)  # same rows, same bytes
 
     def write(self, row: str) -> None:
         self._gz.write(row.encode("utf-8"))
@@ -273,18 +266,16 @@ class _ShardFile:
     def commit(self) -> None:
         try:
             self._gz.close()
-            self._raw.close()
-            os.replace(self._tmp, self.path)
         except BaseException:
-            self._tmp.unlink(missing_ok=True)
+            self._file.discard()
             raise
+        self._file.commit()
 
     def discard(self) -> None:
         try:
             self._gz.close()
-            self._raw.close()
         finally:
-            self._tmp.unlink(missing_ok=True)
+            self._file.discard()
 
 
 class _Shard:
