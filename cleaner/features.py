@@ -52,7 +52,9 @@ _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 _UNSPACED_WORD_CHARS = 5
 # Thai and Lao end sentences with a space or a line end, not a full stop: a line that ends in their
 # script, long enough to be a sentence and holding function words, ends like one.
-_UNPUNCTUATED_END = re.compile(r"[\u0e00-\u0eff]$")
+UNPUNCTUATED_SCRIPTS = "\u0e00-\u0eff"
+"""Thai and Lao, as a regex character range."""
+_UNPUNCTUATED_END = re.compile(f"[{UNPUNCTUATED_SCRIPTS}]$")
 _UNPUNCTUATED_SENTENCE_WORDS = 8
 _UNSPACED_FUNCTION = re.compile(
     "ที่|และ|ของ|ใน|การ|เป็น|ได้|จะ|ว่า|มี|ให้|กับ|ไม่|นี้|แต่|โดย|จาก|ซึ่ง|แล้ว|อยู่"  # Thai
@@ -63,9 +65,10 @@ _UNSPACED_FUNCTION = re.compile(
 _URLISH = re.compile(r"https?://|www\.|\[email\s*protected\]", re.IGNORECASE)
 _DOT_WORD = re.compile(r"\.\w")
 _SEPARATOR = re.compile(r"\s[|•·»/]\s|\s[|•·»]$|^[|•·»]\s")
-# Full stops, question and exclamation marks of other scripts too: Arabic and Urdu (؟ ۔), Devanagari and
-# Bengali (। ॥), Ethiopic (። ፧), Armenian (։ ՞), Myanmar (။), Khmer (។ ៕), full-width (．).
-_SENTENCE_END = frozenset(".!?…:;。！？」』\"”“»)]’'؟۔।॥።፧։՞။។៕．")
+OTHER_SENTENCE_STOPS = "؟۔।॥።፧։՞။។៕．"
+"""Full stops, question and exclamation marks of other scripts: Arabic and Urdu (؟ ۔), Devanagari and
+Bengali (। ॥), Ethiopic (። ፧), Armenian (։ ՞), Myanmar (။), Khmer (។ ៕), full-width (．)."""
+_SENTENCE_END = frozenset(".!?…:;。！？」』\"”“»)]’'" + OTHER_SENTENCE_STOPS)
 _DIGIT = re.compile(r"\d")
 _TRAILING_GROUP = re.compile(r"[(\[][^()\[\]]*[)\]]$")
 _MONTH = (

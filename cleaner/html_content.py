@@ -18,16 +18,17 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from .features import OTHER_SENTENCE_STOPS, UNPUNCTUATED_SCRIPTS
 from .html_segment import HEADINGS, HtmlBlock, Page
 from .judge import Verdict, judge, judge_named
 from .rules import Rule, RuleSet
 
-# Sentence and clause punctuation, of Latin and other scripts (Arabic ، ؛ ؟ ۔, Devanagari । ॥, CJK 、，。,
-# Ethiopic, Armenian, Myanmar, Khmer): prose has some.
-PROSE_PUNCTUATION = ".!?…:;,。،؛؟۔।॥、，！？．።፣፤։။၊។៕"
+# Sentence and clause punctuation, of Latin and other scripts (commas of Arabic ، ؛, CJK 、，, Ethiopic
+# ፣ ፤, Myanmar ၊, and the sentence stops ``features`` knows): prose has some.
+PROSE_PUNCTUATION = ".!?…:;,。、，！？،؛፣፤၊" + OTHER_SENTENCE_STOPS
 # Thai and Lao prose goes without: spaces part its sentences. A block with this many of their
 # characters counts as prose without punctuation (a menu or footer line is shorter).
-_UNPUNCTUATED = re.compile("[\u0e00-\u0eff]")
+_UNPUNCTUATED = re.compile(f"[{UNPUNCTUATED_SCRIPTS}]")
 UNPUNCTUATED_PROSE_CHARS = 40
 PROSE_TAGS = frozenset({"p", "pre", "blockquote", "td", "div", "dd", "section", "article", "main", "li"})
 
