@@ -62,7 +62,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files or folders (walked for .txt, .html, .htm... and those gzipped: .html.gz)",
+    )
     p.add_argument("-o", "--output", metavar="OUT", help="output folder, or file for --format jsonl")
     p.add_argument("-f", "--format", choices=("txt", "json", "jsonl", "dolma"), help="output format (see below)")
     p.add_argument("--explain", action="store_true", help="print each removal as path:line:col: rule-id message")

@@ -14,7 +14,7 @@ from . import __version__
 from .assemble import assemble
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import InputError
-from .files import FileTooLarge, NotAFile, read_file
+from .files import BadCompression, FileTooLarge, NotAFile, read_file
 from .html_content import judge_page
 from .html_meta import Meta, meta_outlet, name_outlet, read_meta
 from .html_segment import parse, segment_html
@@ -34,7 +34,8 @@ def _index(rules: RuleSet) -> OutletIndex:
 
 
 def read_source(source: Source, max_bytes: int = 0) -> bytes:
-    """The bytes of ``source``: bytes as they are, str as UTF-8 text, a path read from disk.
+    """The bytes of ``source``: bytes as they are, str as UTF-8 text, a path read from disk
+    (decompressed when its name ends in ``.gz``).
 
     A path must name a regular file (a FIFO or a device would block or never end), and one larger
     than ``max_bytes`` (when not 0) is refused without being read.
@@ -50,7 +51,13 @@ def read_source(source: Source, max_bytes: int = 0) -> bytes:
         raise InputError(f"{name}: is a folder, not a file") from None
     except NotAFile as e:
         raise InputError(f"{name}: {e}; skipped") from None
+    except BadCompression as e:
+        raise InputError(f"{name}: {e}") from None
     except FileTooLarge as e:
+        if e.decompressed:
+            raise InputError(
+                f"{name}: too large once decompressed (over the limit of {max_bytes} bytes); skipped"
+            ) from None
         raise InputError(f"{name}: file too large ({e.size} bytes > limit {max_bytes}); skipped") from None
     except OSError as e:
         raise InputError(f"{name}: cannot read ({e.strerror or e})") from None

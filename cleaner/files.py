@@ -10,10 +10,13 @@ Also :class:`Spool`, the list a batch keeps of things it has as many of as docum
 from __future__ import annotations
 
 import errno
+import gzip
+import io
 import json
 import os
 import stat
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -35,20 +38,41 @@ class NotAFile(OSError):
 
 
 class FileTooLarge(OSError):
-    """A file larger than the limit it was read with (``size``: its size, or what was read of it)."""
+    """A file larger than the limit it was read with (``size``: its size, or what was read of it);
+    ``decompressed``: a gzipped document larger than the limit once decompressed."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, *, decompressed: bool = False):
         super().__init__(f"{size} bytes")
         self.size = size
+        self.decompressed = decompressed
+
+
+COMPRESSED_SUFFIX = ".gz"
+"""A document stored gzipped (``page.html.gz``): it is read decompressed, and its offsets count the
+bytes of the decompressed document, as ``gunzip`` would give them."""
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class BadCompression(OSError):
+    """A ``.gz`` file whose bytes are not whole gzip data."""
+
+
+def is_compressed(path: str | os.PathLike[str]) -> bool:
+    """Whether the name ends in ``.gz`` (in lower case, as the shared verifier reads it)."""
+    return os.fspath(path).endswith(COMPRESSED_SUFFIX)
 
 
 def read_file(path: str | os.PathLike[str], max_bytes: int = 0) -> tuple[bytes, os.stat_result]:
-    """The bytes of a regular file and its stat; with ``max_bytes`` (not 0), :class:`FileTooLarge`
-    for a file larger than that, told by its size without reading it (and by reading one byte more,
-    should it grow meanwhile).
+    """The bytes of the document in a regular file, and the file's stat; with ``max_bytes`` (not 0),
+    :class:`FileTooLarge` for a document larger than that, told by the file's size without reading it
+    (and by reading one byte more, should it grow meanwhile).
 
-    It is opened without blocking (a FIFO must not wait for a writer); a folder raises
-    IsADirectoryError, anything else that is not a regular file :class:`NotAFile`.
+    A name ending in ``.gz`` is decompressed, never to more than ``max_bytes`` (a small file may hold
+    a huge document); bytes that are not whole gzip data raise :class:`BadCompression`. The file is
+    opened without blocking (a FIFO must not wait for a writer); a folder raises IsADirectoryError,
+    anything else that is not a regular file :class:`NotAFile`.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with open(fd, "rb") as f:
@@ -62,7 +86,25 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = 0) -> tuple[bytes, 
         data = f.read(max_bytes + 1 if max_bytes else -1)
     if max_bytes and len(data) > max_bytes:
         raise FileTooLarge(len(data))
-    return data, st
+    return document_of(data, path, max_bytes), st
+
+
+def document_of(data: bytes, path: str | os.PathLike[str], max_bytes: int = 0) -> bytes:
+    """The document that the bytes of the file ``path`` hold: themselves, or for a ``.gz`` name their
+    decompressed bytes (every member), read no further than ``max_bytes`` + 1 (when not 0)."""
+    if not is_compressed(path):
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as z:
+            out = z.read(max_bytes + 1 if max_bytes else -1)
+    except EOFError:
+        raise BadCompression("not valid gzip data (it ends too soon)") from None
+    except (gzip.BadGzipFile, zlib.error) as e:
+        why = "no gzip header" if str(e).startswith("Not a gzipped file") else "corrupt"
+        raise BadCompression(f"not valid gzip data ({why})") from None
+    if max_bytes and len(out) > max_bytes:
+        raise FileTooLarge(len(out), decompressed=True)
+    return out
 
 
 class UnsafePathError(OSError):

@@ -31,7 +31,9 @@ Its lines are sorted by ``id``: for one flat folder that is the CLI's order, and
 byte the CLI's. It keeps no manifest, so a later ``clean -o OUT`` re-run starts afresh (``--force``).
 
 The files are read by the Ray workers (``ray.data.read_binary_files``), so on a cluster every node
-must see them at the same path (a shared file system). Rule folders are loaded once per worker
+must see them at the same path (a shared file system). Gzipped documents (``.gz``) are read as they
+are and decompressed by the cleaner within ``max_bytes``, as the CLI does: Ray's reader would
+decompress them by their extension with no limit, and stop the run at a broken one. Rule folders are loaded once per worker
 process; a ``RuleSet`` object cannot cross processes, so ``rules`` takes folders.
 """
 
@@ -49,7 +51,7 @@ from typing import Any
 from .core import run
 from .decode import DEFAULT_MAX_BYTES
 from .errors import CleanerError, InputError
-from .files import AtomicFile
+from .files import GZIP_MAGIC, AtomicFile, BadCompression, FileTooLarge, document_of, is_compressed
 from .rules import RuleSet, default_rules, load_rules
 from .serialize import to_record
 from .walk import walk
@@ -89,11 +91,19 @@ def _rule_dirs(rules: PathLike | Sequence[PathLike] | None) -> tuple[str, ...]:
 
 
 def clean_bytes(
-    data: bytes, doc_id: str, ruleset: RuleSet, opts: dict[str, Any], max_size: int
+    data: bytes, doc_id: str, ruleset: RuleSet, opts: dict[str, Any], max_size: int, path: str = ""
 ) -> tuple[str, str, str]:
-    """(status, JSONL line without its newline, reason) of one document, as the CLI's worker decides."""
+    """(status, JSONL line without its newline, reason) of one document, as the CLI's worker decides;
+    ``path``: the file whose raw bytes ``data`` are (decompressed here, within ``max_size``, for a
+    ``.gz`` name), or empty for bytes that are the document already."""
     if max_size and len(data) > max_size:
         return "skipped", "", f"larger than --max-size ({len(data)} > {max_size} bytes)"
+    try:
+        data = document_of(data, path, max_size)
+    except BadCompression as e:
+        return "failed", "", str(e)
+    except FileTooLarge:
+        return "skipped", "", f"larger than --max-size ({max_size} bytes) once decompressed"
     try:
         result = run(data, ruleset, max_bytes=max_size, **opts)
         line = json.dumps(to_record(result, doc_id), ensure_ascii=False)
@@ -136,14 +146,27 @@ def _clean_batch(
     opts: dict[str, Any],
     max_size: int,
 ) -> Any:
-    """A pyarrow Table of ``bytes`` and ``path`` -> a Table of id, path, status, record, error."""
+    """A pyarrow Table of ``bytes`` and ``path`` -> a Table of id, path, status, record, error.
+
+    With ``names`` (files :func:`_build` found and read), the bytes are the files' own, and a ``.gz``
+    file's are decompressed here; in a dataset of the caller's, Ray's reader has decompressed them
+    already (it does so by extension), unless they still are gzip data."""
     ruleset = _rules_for(rule_dirs)
     rows: list[Row] = []
     for data, path in zip(batch.column("bytes").to_pylist(), batch.column("path").to_pylist(), strict=True):
         doc_id, shown = _name(path, names, root)
-        status, record, error = clean_bytes(data or b"", doc_id, ruleset, opts, max_size)
+        raw = names is not None or (data or b"").startswith(GZIP_MAGIC)
+        status, record, error = clean_bytes(data or b"", doc_id, ruleset, opts, max_size, path if raw else "")
         rows.append((doc_id, shown, status, record, error))
     return _table(rows)
+
+
+def _read_raw(batch: Any) -> Any:
+    """The ``bytes`` and ``path`` columns ``read_binary_files`` makes, the bytes read as they are on disk."""
+    pa = importlib.import_module("pyarrow")
+    paths = batch.column("path").to_pylist()
+    data = [Path(p).read_bytes() for p in paths]
+    return pa.table({"bytes": pa.array(data, pa.binary()), "path": pa.array(paths, pa.string())})
 
 
 def _plan(
@@ -195,7 +218,14 @@ def _build(
         source = [source]
     if isinstance(source, Sequence) and all(isinstance(p, str | os.PathLike) for p in source):
         names, walked, decided = _plan(source, top, max_bytes, follow_symlinks)
-        read = ray.data.read_binary_files(sorted(names), include_paths=True) if names else None
+        plain = sorted(p for p in names if not is_compressed(p))
+        packed = sorted(p for p in names if is_compressed(p))
+        reads = [ray.data.read_binary_files(plain, include_paths=True)] if plain else []
+        if packed:  # read as they are: Ray would decompress them without a size limit, and stop at a broken one
+            reads.append(
+                ray.data.from_items([{"path": p} for p in packed]).map_batches(_read_raw, batch_format="pyarrow")
+            )
+        read = (reads[0] if len(reads) == 1 else reads[0].union(reads[1])) if reads else None
     else:
         read = source
     parts = []

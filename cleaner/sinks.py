@@ -16,7 +16,6 @@ import gzip
 import hashlib
 import json
 import os
-import posixpath
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -25,7 +24,7 @@ from typing import IO, Any
 
 from .files import AtomicFile, Spool, atomic_write, remove_leftovers, safe_target
 from .manifest import Manifest, Rewrite
-from .walk import Source
+from .walk import Source, stem
 from .worker import Outcome
 
 Entry = dict[str, Any]
@@ -109,18 +108,18 @@ class MirrorSink(Sink):
         if several:
             seen: set[str] = set()
             for src in sources:
-                stem = posixpath.splitext(mirror_name(src))[0]
-                (self._shared if stem in seen else seen).add(stem)
+                name = stem(mirror_name(src))
+                (self._shared if name in seen else seen).add(name)
 
     def start(self, plan: Iterable[tuple[Source, bool]]) -> None:
         self.manifest.start_appending()
 
     def outputs(self, src: Source) -> list[str]:
         name = mirror_name(src)
-        stem = posixpath.splitext(name)[0]
-        if src.twin or stem in self._shared:  # a.txt and a.html in one folder: keep both, by their full names
+        base = stem(name)
+        if src.twin or base in self._shared:  # a.txt and a.html in one folder: keep both, by their full names
             return [f"{name}.{fmt}" for fmt in self.formats]
-        return [f"{stem}.{fmt}" for fmt in self.formats]
+        return [f"{base}.{fmt}" for fmt in self.formats]
 
     def has_outputs(self, src: Source, entry: Entry) -> bool:
         names = self.outputs(src)

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import attrs
 
-from .files import Spool
+from .files import COMPRESSED_SUFFIX, Spool, is_compressed
 
 SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".shtml")
+"""A document's extension, which may be followed by ``.gz``."""
 
 
 @attrs.frozen
@@ -78,7 +79,13 @@ class Found:
 
 
 def is_document(name: str) -> bool:
-    return not name.startswith(".") and name.lower().endswith(SUFFIXES) and not name.endswith(".clean.json")
+    plain = name[: -len(COMPRESSED_SUFFIX)] if is_compressed(name) else name
+    return not name.startswith(".") and plain.lower().endswith(SUFFIXES) and not name.endswith(".clean.json")
+
+
+def stem(doc_id: str) -> str:
+    """A document's id without its extension(s): ``a/b`` for ``a/b.txt``, ``a/b.html`` and ``a/b.html.gz``."""
+    return posixpath.splitext(doc_id[: -len(COMPRESSED_SUFFIX)] if is_compressed(doc_id) else doc_id)[0]
 
 
 def _reason(e: OSError) -> str:
@@ -146,8 +153,8 @@ def _walk_folder(prefix: int, folder: Path, follow: bool, found: Found, seen: se
         doc_id = entry.path[prefix:].replace(os.sep, "/")
         docs.append(Source(Path(entry.path), doc_id, st.st_size, st.st_mtime_ns, True))
     del entries
-    stems = Counter(posixpath.splitext(src.id)[0] for src in docs)
-    docs = [attrs.evolve(src, twin=True) if stems[posixpath.splitext(src.id)[0]] > 1 else src for src in docs]
+    stems = Counter(stem(src.id) for src in docs)
+    docs = [attrs.evolve(src, twin=True) if stems[stem(src.id)] > 1 else src for src in docs]
     del stems
     i = 0
     for sub in subfolders:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import CleanerError
-from .files import FileTooLarge, NotAFile, atomic_write, read_file, safe_target
+from .files import BadCompression, FileTooLarge, NotAFile, atomic_write, read_file, safe_target
 
 if TYPE_CHECKING:
     from .result import CleanResult
@@ -59,6 +59,7 @@ class Outcome:
     error: str = ""
     sha256: str = ""
     size: int = 0
+    """The file's size and modification time as read (the manifest's quick check of a re-run)."""
     mtime_ns: int = 0
     payloads: Mapping[str, str] = attrs.field(factory=dict)
     stats: Mapping[str, Any] = attrs.field(factory=dict)
@@ -137,15 +138,16 @@ def process(job: Job) -> Outcome:
         data, st = read_file(job.path, settings.max_size)
     except FileNotFoundError:
         return Outcome(job.id, "failed", "vanished before it could be read")
-    except NotAFile as e:
+    except (NotAFile, BadCompression) as e:
         return Outcome(job.id, "failed", str(e))
-    except FileTooLarge:
-        return Outcome(job.id, "skipped", f"larger than --max-size ({settings.max_size} bytes)")
+    except FileTooLarge as e:
+        once = " once decompressed" if e.decompressed else ""
+        return Outcome(job.id, "skipped", f"larger than --max-size ({settings.max_size} bytes){once}")
     except OSError as e:
         return Outcome(job.id, "failed", f"cannot read ({e.strerror or e})")
     sha = hashlib.sha256(data).hexdigest()
     if sha == job.known_sha256:
-        return Outcome(job.id, "unchanged", sha256=sha, size=len(data), mtime_ns=st.st_mtime_ns)
+        return Outcome(job.id, "unchanged", sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)
     try:
         result = run(data, _RULES, max_bytes=settings.max_size, **settings.options)
         payloads = _payloads(result, data, job, st.st_mtime_ns, settings)
@@ -165,7 +167,7 @@ def process(job: Job) -> Outcome:
         job.id,
         "cleaned",
         sha256=sha,
-        size=len(data),
+        size=st.st_size,
         mtime_ns=st.st_mtime_ns,
         payloads=payloads,
         stats=stats(result, len(data)),

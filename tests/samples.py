@@ -3,6 +3,7 @@ sentences of article prose in several languages (the tests' own words, not copie
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -12,6 +13,13 @@ SHARED = REPO.parent / "shared"
 SEEDS = SHARED / "seeds"
 BENCH = SHARED / "bench" / "articles"
 BENCH_VERIFY = SHARED / "bench" / "verify.py"
+
+
+def document_bytes(path: Path) -> bytes:
+    """The document a file holds, whose bytes offsets count: gunzipped for a ``.gz`` name."""
+    data = path.read_bytes()
+    return gzip.decompress(data) if path.name.endswith(".gz") else data
+
 
 PROSE_EN = (
     "The city council met on Monday evening to discuss the budget for the coming year, and the members "

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samples import BENCH_VERIFY, FIXTURES, SEEDS
+from samples import BENCH_VERIFY, FIXTURES, SEEDS, document_bytes
 from samples import PROSE_EN as PROSE
 
 import cleaner
@@ -74,12 +74,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _make_corpus(root: Path, n: int) -> Path:
+    """``n`` documents, every seventh of them gzipped (``NNN-name.txt.gz``)."""
     sources = list(_sources().items())
     for i in range(n):
         name, data = sources[i % len(sources)]
         path = root / f"part-{i // 10:02d}" / f"{i:03d}-{Path(name).name}"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data + f"\n\nDocument {i} of the test corpus.\n".encode())
+        data += f"\n\nDocument {i} of the test corpus.\n".encode()
+        if i % 7 == 3:
+            path, data = path.with_name(path.name + ".gz"), gzip.compress(data, mtime=0)
+        path.write_bytes(data)
     return root
 
 
@@ -103,7 +107,7 @@ def _verify_records(records: list[dict], root: Path, tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stdout
     for rec in records:
         result = cleaner.clean(root / rec["id"])
-        assert cleaner.verify(result, (root / rec["id"]).read_bytes()) == []
+        assert cleaner.verify(result, document_bytes(root / rec["id"])) == []
         assert [s.as_list() for s in result.spans] == rec["spans"]
 
 
@@ -260,7 +264,7 @@ def test_killed_run_leaves_whole_outputs_and_resumes(corpus: Path, tmp_path: Pat
     assert 39 <= len(done) < 300
     for path in out.rglob("*.json"):  # every output there is whole
         rec = json.loads(path.read_text(encoding="utf-8"))
-        assert (out / rec["id"]).with_suffix(".txt").read_text(encoding="utf-8") == rec["text"] + "\n"
+        assert path.with_suffix(".txt").read_text(encoding="utf-8") == rec["text"] + "\n"
     resumed = run(str(corpus), "-o", str(out), "-j", "2")
     assert resumed.returncode == 0, resumed.stderr
     summary = _summary(resumed.stderr)
@@ -670,6 +674,43 @@ def test_mirror_names_of_documents_that_differ_only_in_extension(
         "y.json",
         "y.txt",
     ]
+
+
+def test_gzipped_documents_are_read_decompressed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``page.html.gz`` is cleaned as the page it holds: offsets count its decompressed bytes (as the shared
+    verifier reads a ``.gz`` source), its outputs are named like the page's, and a twin keeps its full name."""
+    src = tmp_path / "in"
+    page = f"<html><head><title>Library</title></head><body><article><p>{PROSE}</p></article></body></html>\n"
+    docs = {
+        "news/a.html.gz": gzip.compress(page.encode(), mtime=0),
+        "news/b.txt.gz": gzip.compress(f"{PROSE}\n\nLeave a Reply\n".encode(), mtime=0),
+        "news/c.txt": f"{PROSE}\n".encode(),
+        "news/c.txt.gz": gzip.compress(f"{PROSE}\n".encode(), mtime=0),
+        "news/d.gz": gzip.compress(f"{PROSE}\n".encode(), mtime=0),  # no document extension: not taken
+        "news/e.txt.gz": f"{PROSE}\n".encode(),  # named .gz, but plain text: refused
+    }
+    for rel, data in docs.items():
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_bytes(data)
+    ran = clean_here(capsys, str(src), "-o", str(tmp_path / "out"))
+    assert ran.returncode == 1
+    assert [ln for ln in ran.stderr.splitlines() if "e.txt.gz" in ln] == [
+        f"{src / 'news/e.txt.gz'}: not valid gzip data (no gzip header)"
+    ]
+    names = sorted(_outputs(tmp_path / "out"))
+    kept = ("a.json", "a.txt", "b.json", "b.txt", "c.txt.gz.json", "c.txt.gz.txt", "c.txt.json", "c.txt.txt")
+    assert names == [MANIFEST, *(f"news/{name}" for name in kept)]
+    records = [json.loads((tmp_path / "out" / n).read_text(encoding="utf-8")) for n in names if n.endswith(".json")]
+    assert {r["id"]: r["kind"] for r in records} == {
+        "news/a.html.gz": "html",
+        "news/b.txt.gz": "text",
+        "news/c.txt.gz": "text",
+        "news/c.txt": "text",
+    }
+    assert "Leave a Reply" not in records[1]["text"] and PROSE in records[1]["text"]
+    _verify_records(records, src, tmp_path)
+    again = clean_here(capsys, str(src), "-o", str(tmp_path / "out"))
+    assert "4 unchanged" in _summary(again.stderr)
 
 
 def test_dolma_rerun_after_documents_went_came_and_failed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

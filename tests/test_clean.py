@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import gzip
 import hashlib
 from pathlib import Path
 
@@ -395,3 +396,15 @@ def test_the_garbage_collector_is_paused_while_cleaning_and_restored_after() -> 
         assert not gc.isenabled(), "a collector the caller turned off was turned on"
     finally:
         gc.enable()
+
+
+def test_a_gzipped_path_is_cleaned_as_the_document_it_holds(tmp_path: Path) -> None:
+    data = (SEEDS / "004_440043d812c3049a.txt").read_bytes() if SEEDS.is_dir() else b"The council met.\n"
+    path = tmp_path / "seed.txt.gz"
+    path.write_bytes(gzip.compress(data[: len(data) // 2]) + gzip.compress(data[len(data) // 2 :]))  # two members
+    assert clean(path) == clean(data)
+    assert verify(clean(path), data) == []
+    with pytest.raises(InputError, match=r"binary file \(gzip data\)"):
+        clean(path.read_bytes())  # bytes are taken as they are: only a .gz name says "decompress me"
+    with pytest.raises(InputError, match=r"seed\.txt\.gz: too large once decompressed"):
+        clean(path, max_bytes=len(data) - 1)

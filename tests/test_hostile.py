@@ -25,7 +25,7 @@ from hostile.deadline import Late, deadline
 from hostile.make_corpus import ARTICLE_EN, MAX_SIZE, Entry, build, entries
 from hypothesis import given
 from hypothesis import strategies as st
-from samples import BENCH_VERIFY
+from samples import BENCH_VERIFY, document_bytes
 
 from cleaner import InputError, clean, verify
 from cleaner.result import CleanResult, Outlet, Removal, Span
@@ -115,7 +115,7 @@ def check_outcome(path: Path, entry: Entry, outcome: CleanResult | InputError) -
         assert entry.expect in ("error", "either"), f"{entry.name}: refused: {outcome}"
         check_error(str(outcome), entry)
         return None
-    data = path.read_bytes()  # only now: reading a FIFO would block
+    data = document_bytes(path)  # only now: reading a FIFO would block
     assert entry.expect in ("ok", "either"), f"{entry.name}: cleaned, but should be refused"
     assert verify(outcome, data) == [], entry.name
     outcome.text.encode("utf-8")  # no lone surrogate leaks into the text
@@ -180,8 +180,7 @@ def test_batch_every_input_has_one_outcome(batch) -> None:
             if entry.expect == "error":
                 problems.append(f"{name}: cleaned, but should be refused")
                 continue
-            source = (root / name).read_bytes()
-            bad = verify(from_record(recs[0]), source)
+            bad = verify(from_record(recs[0]), document_bytes(root / name))
             if bad:
                 problems.append(f"{name}: record does not verify: {bad[:2]}")
         else:
@@ -224,7 +223,7 @@ def test_library_on_hostile_input(entry: Entry, tmp_path: Path) -> None:
     path = tmp_path / entry.name
     result = check_outcome(path, entry, library_clean(path))
     if result is not None:
-        assert clean(path.read_bytes(), max_bytes=MAX_SIZE) == result, f"{entry.name}: not deterministic"
+        assert clean(document_bytes(path), max_bytes=MAX_SIZE) == result, f"{entry.name}: not deterministic"
 
 
 def test_library_on_a_folder_named_like_a_document(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from samples import document_bytes
 from test_batch import MANIFEST, _kill_midway, _lines, _make_corpus, _outputs, run
 
 import cleaner
@@ -57,4 +58,4 @@ def test_five_kills_then_a_resume(tmp_path: Path, fmt: str) -> None:
     for rec in records[::20]:  # the same records as a run never interrupted
         expected = to_record(cleaner.clean(corpus / rec["id"]), rec["id"])
         assert rec == json.loads(json.dumps(expected))
-        assert cleaner.verify(cleaner.clean(corpus / rec["id"]), (corpus / rec["id"]).read_bytes()) == []
+        assert cleaner.verify(cleaner.clean(corpus / rec["id"]), document_bytes(corpus / rec["id"])) == []

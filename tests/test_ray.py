@@ -5,6 +5,7 @@ One local Ray (``num_cpus=2``) serves the whole module; tests skip when Ray is n
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import subprocess
@@ -60,17 +61,21 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(f, target)
     shutil.copytree(FIXTURES, root / "fixtures")
+    for f in sorted(FIXTURES.glob("*.txt"))[:3]:  # gzipped documents are read decompressed by both
+        (root / "gzipped" / f"{f.name}.gz").parent.mkdir(exist_ok=True)
+        (root / "gzipped" / f"{f.name}.gz").write_bytes(gzip.compress(f.read_bytes(), mtime=0))
     return root
 
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two good documents and two the cleaner refuses (empty, binary)."""
+    """Two good documents and three the cleaner refuses (empty, binary, a .gz that is not gzip)."""
     root = tmp_path_factory.mktemp("broken")
     shutil.copyfile(FIXTURES / "en-council.txt", root / "a.txt")
     shutil.copyfile(FIXTURES / "de-radweg.txt", root / "b.txt")
     (root / "empty.txt").write_bytes(b"")
     (root / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    (root / "plain.txt.gz").write_bytes(b"Not gzip at all.\n")
     return root
 
 
@@ -95,7 +100,7 @@ def test_a_ray_dataset_with_root(ray: Any, corpus: Path, tmp_path: Path) -> None
 
     out = tmp_path / "cli.jsonl"
     assert cli(str(corpus), "-f", "jsonl", "-o", str(out)).returncode == 0
-    documents_only = [suffix.lstrip(".") for suffix in SUFFIXES]  # Ray reads every file, .gitattributes too
+    documents_only = [f"{suffix.lstrip('.')}{gz}" for suffix in SUFFIXES for gz in ("", ".gz")]  # else Ray reads all
     read = ray.data.read_binary_files(str(corpus), include_paths=True, file_extensions=documents_only)
     rows = clean_dataset(read, root=corpus).take_all()
     assert by_id([json.loads(r["record"]) for r in rows]) == by_id(lines(out))
@@ -124,12 +129,17 @@ def test_failures_are_reported_as_the_cli_does(ray: Any, broken: Path, tmp_path:
     assert code == proc.returncode == 1
     problems = [line for line in proc.stderr.splitlines() if not line.startswith("clean: ")]  # not the summary
     assert sorted(said) == sorted(problems)
-    assert len(said) == 3  # empty, binary, missing
+    assert len(said) == 4  # empty, binary, not gzip, missing
     assert by_id(lines(ours)) == by_id(lines(theirs))
     assert [r["id"] for r in lines(ours)] == ["a.txt", "b.txt"]
 
     rows = {r["id"]: r for r in clean_dataset([broken, missing]).take_all()}
-    assert {i for i, r in rows.items() if r["status"] == "failed"} == {"empty.txt", "photo.txt", str(missing)}
+    assert {i for i, r in rows.items() if r["status"] == "failed"} == {
+        "empty.txt",
+        "photo.txt",
+        "plain.txt.gz",
+        str(missing),
+    }
     assert rows[str(missing)]["error"] == "no such file or folder"
     assert all(r["error"] and not r["record"] for r in rows.values() if r["status"] == "failed")
 
@@ -142,6 +152,7 @@ def test_skips_are_said_as_the_cli_says(ray: Any, tmp_path: Path) -> None:
     for f in sorted(FIXTURES.glob("*.txt")):
         shutil.copyfile(f, folder / f.name)
     (folder / "link.txt").symlink_to(folder / "en-council.txt")
+    (folder / "bomb.txt.gz").write_bytes(gzip.compress(bytes(1 << 20), mtime=0))  # 1 KB, 1 MB inside
     limit = sorted(f.stat().st_size for f in folder.glob("*.txt"))[4]
     said: list[str] = []
     ours, theirs = tmp_path / "ray.jsonl", tmp_path / "cli.jsonl"
@@ -152,7 +163,8 @@ def test_skips_are_said_as_the_cli_says(ray: Any, tmp_path: Path) -> None:
     assert sorted(said) == sorted(problems)
     larger = sum(f.stat().st_size > limit for f in folder.glob("*.txt") if not f.is_symlink())
     assert larger >= 3
-    assert sum("skipped: larger than --max-size" in line for line in said) == larger
+    assert sum("skipped: larger than --max-size" in line for line in said) == larger + 1
+    assert sum("bomb.txt.gz: skipped: larger than --max-size" in line and "once decompressed" in line for line in said)
     assert sum("skipped: symbolic link" in line for line in said) == 1
     assert ours.read_bytes() == theirs.read_bytes()
 

@@ -17,8 +17,8 @@ Nothing here is committed as data. To look at the inputs, write them out by hand
 
     python tests/hostile/make_corpus.py OUT_DIR
 
-Every file name ends in a suffix the ``clean`` walker takes (``.txt`` or ``.html``) so that each
-one reaches the cleaner.
+Every file name ends in a suffix the ``clean`` walker takes (``.txt`` or ``.html``, perhaps followed
+by ``.gz``) so that each one reaches the cleaner.
 """
 
 from __future__ import annotations
@@ -92,6 +92,16 @@ def _gzip_random(rng: random.Random) -> bytes:
     return gzip.compress(rng.randbytes(4096), mtime=0)
 
 
+def _gz(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def _gzip_corrupt(rng: random.Random) -> bytes:
+    packed = bytearray(_gz(ARTICLE_EN.encode() * 4))
+    packed[len(packed) // 2 : len(packed) // 2 + 8] = rng.randbytes(8)
+    return bytes(packed)
+
+
 def _text(
     name: str,
     expect: str,
@@ -161,6 +171,15 @@ def entries() -> list[Entry]:
         _text("control-bytes.txt", "error", bytes(b % 26 + 1 for b in range(4000)), reason=BINARY),
         _text("nul-inside.txt", either, f"{PROSE_EN}\n\n".encode() + b"\x00" + f"\n\n{PROSE_EN_2}\n".encode()),
         _text("nul-many.txt", "error", PROSE_EN.encode() + bytes(200) + PROSE_EN_2.encode(), reason=BINARY),
+        # --- gzipped documents (read decompressed) and gzip that is not one ------------------
+        _text("gzipped.txt.gz", ok, _gz(ARTICLE_EN.encode())),
+        _text("gzipped-members.txt.gz", ok, _gz(ARTICLE_EN.encode()) + _gz(ARTICLE_RU.encode())),
+        _text("gzipped-page.html.gz", either, _gz(HTML_PAGE.encode())),
+        _text("gzip-truncated.txt.gz", "error", _gz(ARTICLE_EN.encode())[:-12], reason=r"gzip.*ends too soon"),
+        _text("gzip-corrupt.txt.gz", "error", _gzip_corrupt, reason=r"not valid gzip"),
+        _text("gzip-missing.txt.gz", "error", ARTICLE_EN.encode(), reason=r"not valid gzip.*header"),
+        _text("gzip-of-png.html.gz", "error", lambda rng: _gz(_random(2048, PNG)(rng)), reason=BINARY),
+        _text("gzip-bomb.txt.gz", "error", _gz(bytes(8 * MAX_SIZE)), reason=r"once decompressed"),
         # --- broken, mixed and BOM-less encodings --------------------------------------------
         _text(
             "invalid-utf8.txt",
