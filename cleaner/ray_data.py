@@ -33,8 +33,8 @@ byte the CLI's. It keeps no manifest, so a later ``clean -o OUT`` re-run starts 
 The files are read by the Ray workers (``ray.data.read_binary_files``), so on a cluster every node
 must see them at the same path (a shared file system). Gzipped documents (``.gz``) are read as they
 are and decompressed by the cleaner within ``max_bytes``, as the CLI does: Ray's reader would
-decompress them by their extension with no limit, and stop the run at a broken one. Rule folders are loaded once per worker
-process; a ``RuleSet`` object cannot cross processes, so ``rules`` takes folders.
+decompress them by their extension with no limit, and stop the run at a broken one. Rule folders are
+loaded once per worker process; a ``RuleSet`` object cannot cross processes, so ``rules`` takes folders.
 """
 
 from __future__ import annotations
