@@ -183,7 +183,8 @@ class _Judge:
 
     # 4. main region -------------------------------------------------------------------------------
     def main_region(self) -> None:
-        """The article region. Each block scores: prose its words, every other block ``-gap_cost``.
+        """The article region. Each block scores: prose its words, every other block ``-gap_cost`` (a
+        byline, date or photo credit that a pattern rule removed only ``-meta_cost``: it belongs to the article).
         A run never crosses a tail marker, nor (after the article's own date) a date or time line when the page
         has ``timestamp_repeats`` of them (comments and dated lists). When the page title is repeated
         (the headline), the region is the best run starting right after it; otherwise it is the
@@ -194,9 +195,17 @@ class _Judge:
         gap_cost = rule.param("gap_cost", 6)
         sentence_weight = rule.param("sentence_weight", 0.5)
         # Prose scores its words, a sentence-like medium line part of them; any other line is a gap.
+        meta_cost = rule.param("meta_cost", gap_cost)
+        meta = frozenset(rule.param("meta_categories", []))
         scores = [
-            float(f.words) if c == GOOD else f.words * sentence_weight if c == MEDIUM and f.sentence_end else -gap_cost
-            for c, f in zip(self.classes, self.feats, strict=True)
+            float(f.words)
+            if c == GOOD
+            else f.words * sentence_weight
+            if c == MEDIUM and f.sentence_end
+            else -meta_cost
+            if v is not None and v.category in meta
+            else -gap_cost
+            for c, f, v in zip(self.classes, self.feats, self.verdicts, strict=True)
         ]
         hard = set(self.markers)
         soft: set[int] = set()

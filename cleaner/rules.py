@@ -56,6 +56,7 @@ _NUMBERS = frozenset(
         "max_words",
         "min_position",
         "gap_cost",
+        "meta_cost",
         "heading_words",
         "headline_window",
         "link_share",
@@ -87,7 +88,7 @@ _NUMBERS = frozenset(
     }
 )
 _FLAGS = frozenset({"never_layout", "unique", "mail"})
-_WORD_LISTS = frozenset({"names", "domains", "mail_domains", "not_after", "tail_words"})
+_WORD_LISTS = frozenset({"names", "domains", "mail_domains", "not_after", "tail_words", "meta_categories"})
 PATTERN_MEM = 8 << 20
 """RE2 memory for one pattern: the largest shipped pattern needs well under 1 MiB; one that needs more
 is refused when it loads instead of costing seconds in every process that compiles it."""

@@ -34,6 +34,7 @@ OUTLETS = {
     "es-puerto": "Diario de Valdemar",
     "tr-belediye": "Gölyaka Postası",
     "hi-mandi": "रामपुर समाचार",
+    "en-paywall-review": "Harbour Ledger",
 }
 ENCODINGS = {"ru-cp1251-theatre": "cp1251"}
 
