@@ -135,7 +135,7 @@ def name_outlet(doc: Document, meta: Meta, rules: RuleSet, index: OutletIndex) -
     if rule is None:
         return None
     for name in meta.names:
-        cand = index.resolve(name)
+        cand = index.resolve(name, agencies=True)  # the site's own name: an agency's own site is its outlet
         if cand is not None:
             start, end = _where(doc, name)
             return Outlet(cand.name, cand.domain, rule.id, start, end)

@@ -309,16 +309,20 @@ class OutletIndex:
                 return known
         return None
 
-    def resolve(self, candidate: str, *, allow_unknown: bool = True, mail: bool = False) -> _Candidate | None:
+    def resolve(
+        self, candidate: str, *, allow_unknown: bool = True, mail: bool = False, agencies: bool = False
+    ) -> _Candidate | None:
         """A known outlet, a domain or a plausible name for an evidence string; None when it is
-        an agency, a generic word or not a name. Remembered: pages repeat their evidence."""
-        return self.resolved(candidate, allow_unknown, mail)
+        an agency (unless ``agencies``: the string is the site's own name, and an agency's site is
+        its outlet), a generic word or not a name. Remembered: pages repeat their evidence."""
+        return self.resolved(candidate, allow_unknown, mail, agencies)
 
-    def _resolve(self, candidate: str, allow_unknown: bool, mail: bool) -> _Candidate | None:
+    def _resolve(self, candidate: str, allow_unknown: bool, mail: bool, agencies: bool) -> _Candidate | None:
         cand = candidate.strip(" \t.,;:|-–—()[]\"'«»“”*•·@")
         cand = _YEARS.sub("", cand).strip(" \t.,;:|-–—()[]")
         cand = _LEADING_NOISE.sub("", cand)
-        if not cand or self._is_agency(cand) or self._is_generic(cand):
+        is_agency = self._is_agency if not agencies else _never
+        if not cand or is_agency(cand) or self._is_generic(cand):
             return None
         lowered = cand.lower()
         if lowered.startswith(("http://", "https://")):
@@ -327,41 +331,41 @@ class OutletIndex:
         if lowered.startswith("www."):
             lowered = lowered[4:]
         if _DOMAIN.match(lowered):
-            return self._domain(lowered, mail)
+            return self._domain(lowered, mail, agencies)
         known = self.known_name(cand)
         if known is None:
             trimmed = _QUALIFIER.sub("", cand).strip(" \t.,;:|-–—")
             if trimmed and trimmed != cand:
-                if self._is_agency(trimmed) or self._is_generic(trimmed):
+                if is_agency(trimmed) or self._is_generic(trimmed):
                     return None
                 known = self.known_name(trimmed)
                 if known is None and _DOMAIN.match(trimmed.lower()):
-                    return self._domain(trimmed.lower())
+                    return self._domain(trimmed.lower(), agencies=agencies)
                 cand = trimmed
             if known is None:
                 for part in _NAME_PARTS.split(cand)[:1]:
                     if part != cand:
                         known = self.known_name(part)
                         if known is None and _DOMAIN.match(part.lower()):
-                            return self._domain(part.lower())
+                            return self._domain(part.lower(), agencies=agencies)
         if known is not None:
             return _Candidate(known.name, known.domains[0] if known.domains else None, known)
         if not allow_unknown:
             return None
         name = _strip_legal(cand)
-        if not self._plausible(name):
+        if not self._plausible(name) or is_agency(name):
             return None
         return _Candidate(name, None, None)
 
-    def _domain(self, host: str, mail: bool = False) -> _Candidate | None:
+    def _domain(self, host: str, mail: bool = False, agencies: bool = False) -> _Candidate | None:
         domain = registrable_domain(host)
         if domain in self.platform_domains or (mail and domain in self.mail_domains):
             return None
+        if not agencies and self._is_agency(domain.split(".")[0]):
+            return None  # "Source: reuters.com" in a story credits the wire
         known = self.by_domain.get(domain)
         if known is not None:
             return _Candidate(known.name, known.domains[0] if known.domains else domain, known)
-        if self._is_agency(domain.split(".")[0]):
-            return None
         return _Candidate(domain, domain, None)
 
     def _plausible(self, name: str) -> bool:
@@ -370,7 +374,7 @@ class OutletIndex:
         if not key or key in self.generic or len(name) > 50 or not any(ch.isalpha() for ch in name):
             return False
         words = name.translate(_QUOTES).split()
-        if len(words) > 6 or self._is_agency(name):
+        if len(words) > 6:
             return False
         lower = 0
         for i, w in enumerate(words):
@@ -381,6 +385,10 @@ class OutletIndex:
                 lower += 1
         # Sentence-case titles ("Озёрские вести", "Diario de la tarde") have a lowercase word or two.
         return lower <= 2
+
+
+def _never(text: str) -> bool:
+    return False
 
 
 def _byte_range(block: Block, utf8: bytes, start: int, end: int) -> tuple[int, int]:
@@ -517,7 +525,12 @@ def find_outlet(blocks: Sequence[Block], rules: RuleSet, index: OutletIndex, url
                 if any(w in before for w in not_after):
                     continue
             name = raw.decode("utf-8", "surrogatepass")
-            cand = index.resolve(name, allow_unknown=unknown_w > 0, mail=bool(rule.param("mail", False)))
+            cand = index.resolve(
+                name,
+                allow_unknown=unknown_w > 0,
+                mail=bool(rule.param("mail", False)),
+                agencies=bool(rule.param("agencies", False)),
+            )
             if cand is None:
                 continue
             if cand.known is not None or cand.domain is not None:

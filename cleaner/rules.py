@@ -87,7 +87,7 @@ _NUMBERS = frozenset(
         "menu_separators",
     }
 )
-_FLAGS = frozenset({"never_layout", "unique", "mail"})
+_FLAGS = frozenset({"never_layout", "unique", "mail", "agencies"})
 _WORD_LISTS = frozenset({"names", "domains", "mail_domains", "not_after", "tail_words", "meta_categories"})
 PATTERN_MEM = 8 << 20
 """RE2 memory for one pattern: the largest shipped pattern needs well under 1 MiB; one that needs more

@@ -366,12 +366,33 @@ def test_outlet_from_copyright_line_with_evidence() -> None:
         "(With information from EFE)",
         "Photo: EPA-EFE/Sergey Dolzhenko",
         "Source: Getty Images",
+        "Source: reuters.com",
+        "Follow AP News on Twitter",
     ],
 )
 def test_agency_or_photo_credit_is_never_the_outlet(credit: str) -> None:
     doc = f"Council keeps library open\n\n{PROSE}\n\n{credit}\n\n{PROSE.replace('Monday', 'Tuesday')}\n"
     result = clean(doc)
     assert result.outlet is None, f"{credit!r} taken for the outlet: {result.outlet}"
+
+
+@pytest.mark.parametrize(
+    ("doc", "name", "domain"),
+    [
+        (f"Oil slips as supply worries grow - Reuters\n\n{PROSE}\n", "Reuters", "reuters.com"),
+        (f"Council keeps library open | AP News\n\n{PROSE}\n", "AP News", "apnews.com"),
+        (
+            "<html><head><title>Council keeps library open</title><meta property='og:site_name' content='Reuters'>"
+            f"</head><body><article><p>{PROSE}</p></article></body></html>",
+            "Reuters",
+            "reuters.com",
+        ),
+    ],
+)
+def test_an_agency_is_the_outlet_of_its_own_site(doc: str, name: str, domain: str) -> None:
+    """A page title's site suffix or a page's site name is the site's own name: an agency's site is its outlet."""
+    result = clean(doc)
+    assert result.outlet is not None and (result.outlet.name, result.outlet.domain) == (name, domain)
 
 
 def test_no_evidence_no_outlet() -> None:
