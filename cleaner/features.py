@@ -84,6 +84,7 @@ _TIMESTAMP_PATTERN = (
     rf"|\b(?=[a-zа-я])(?:{_MONTH})[a-zа-я]*\.?\s+\d{{1,2}}\b"
 )
 _TIMESTAMP = re.compile(_TIMESTAMP_PATTERN, re.IGNORECASE)
+_EMBED_SIGNATURE = re.compile(r"[—–-]\s*[^()\n]{1,80}\(@\w{1,50}\)")
 # For text that lowercasing folds (see _NOT_INERT): the same dates in the lowercased text, matched
 # without ignoring case, twice as fast (the engine would fold each letter for each month name).
 _LOWER_TIMESTAMP = re.compile(_TIMESTAMP_PATTERN)
@@ -213,8 +214,12 @@ def _key(folded: str) -> str:
 
 
 def _is_timestamp(text: str, folded: str, lowered: bool) -> bool:
-    """Whether ``text`` holds a date or a time; ``folded`` is the text lowercased when ``lowered``."""
+    """Whether ``text`` holds a date or a time; ``folded`` is the text lowercased when ``lowered``.
+    Not the signature of a post quoted in the article ("— Jane Doe (@jane) May 3, 2024", as embedded
+    tweets end): that is part of the quote, not the stamp of a comment or a list entry."""
     if _DIGIT.search(text) is None:  # all of them have a digit: a quick test before the slow one
+        return False
+    if _EMBED_SIGNATURE.match(text) is not None:
         return False
     if lowered:
         return _LOWER_TIMESTAMP.search(folded) is not None

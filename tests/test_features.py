@@ -79,6 +79,20 @@ def test_timestamp_look_ahead_changes_nothing(text: str) -> None:
     assert (_TIMESTAMP.search(text) is None) == (plain.search(text) is None)
 
 
+@pytest.mark.parametrize(
+    ("line", "stamp"),
+    [
+        ("November 1, 2019", True),
+        ("Sam K. November 13, 2024 at 11:02 am", True),  # a comment's stamp
+        ("John Doe (@jd) November 1, 2019 at 10:05", True),
+        ("— Arvind Kejriwal (@ArvindKejriwal) November 1, 2019", False),  # an embedded post's signature
+        ("- Eastbrook Health (@EastbrookHealth) 10 November 2024", False),
+    ],
+)
+def test_a_quoted_posts_signature_is_no_timestamp(line: str, stamp: bool) -> None:
+    assert measure(line).timestamp is stamp
+
+
 def _inert() -> list[str]:
     return [c for c in map(chr, range(0x80, sys.maxunicode + 1)) if features._NOT_INERT.match(c) is None]
 

@@ -35,6 +35,7 @@ OUTLETS = {
     "tr-belediye": "Gölyaka Postası",
     "hi-mandi": "रामपुर समाचार",
     "en-paywall-review": "Harbour Ledger",
+    "en-smog-tweets": "Valley Ledger",
 }
 ENCODINGS = {"ru-cp1251-theatre": "cp1251"}
 
