@@ -22,6 +22,9 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import gzip
+import tempfile
+from pathlib import Path
 
 from hostile.deadline import deadline
 from hypothesis import event, example, given, note
@@ -196,7 +199,7 @@ def limit(seconds: float = CALL_LIMIT) -> contextlib.AbstractContextManager[None
     return deadline(seconds, "clean() still running")
 
 
-def attempt(source: bytes | str, **options: str | None) -> CleanResult | None:
+def attempt(source: bytes | str | Path, **options: str | None) -> CleanResult | None:
     """clean(), or None when it refuses the input with a one-line InputError (the only error allowed)."""
     try:
         with limit():
@@ -246,3 +249,17 @@ def test_any_encoding_name_gives_a_verified_result_or_input_error(data: bytes, e
     note(f"encoding={encoding!r}")
     result = attempt(data, encoding=encoding, kind=kind)
     check(result, data)
+
+
+@given(ANY_BYTES, st.integers(min_value=0, max_value=64), st.booleans())
+def test_any_gzipped_file_gives_a_verified_result_or_input_error(data: bytes, cut: int, packed: bool) -> None:
+    """A ``.gz`` path holds gzip data (perhaps cut short) or anything else: a result that verifies
+    against the decompressed bytes, or one line of InputError."""
+    raw = gzip.compress(data, mtime=0) if packed else data
+    raw = raw[: len(raw) - cut] if cut else raw
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "doc.txt.gz"
+        path.write_bytes(raw)
+        result = attempt(path)
+    if result is not None:
+        check(result, gzip.decompress(raw))
