@@ -76,7 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", help="force the input encoding (default: detected)")
     p.add_argument("--url", help="the page's address, evidence of its outlet (single inputs)")
     p.add_argument(
-        "--max-size", type=int, default=64 * 1024 * 1024, metavar="BYTES", help="skip larger files (default 64 MiB)"
+        "--max-size",
+        type=int,
+        default=64 * 1024 * 1024,
+        metavar="BYTES",
+        help="skip larger documents (a .gz once decompressed; 0: no limit, but a .gz at most 1 GiB; default 64 MiB)",
     )
     p.add_argument(
         "-j", "--jobs", type=int, default=0, help=f"worker processes (default: every core, {cpu_count()} here)"

@@ -56,7 +56,7 @@ def read_source(source: Source, max_bytes: int = 0) -> bytes:
     except FileTooLarge as e:
         if e.decompressed:
             raise InputError(
-                f"{name}: too large once decompressed (over the limit of {max_bytes} bytes); skipped"
+                f"{name}: too large once decompressed (over the limit of {e.limit} bytes); skipped"
             ) from None
         raise InputError(f"{name}: file too large ({e.size} bytes > limit {max_bytes}); skipped") from None
     except OSError as e:

@@ -95,7 +95,8 @@ def sniff_kind(data: bytes) -> str:
 def _check_binary(data: bytes) -> None:
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise InputError(f"binary file ({what}), not a text or HTML document")
+            hint = "; a gzipped document is read from a name ending in .gz" if what == "gzip data" else ""
+            raise InputError(f"binary file ({what}), not a text or HTML document{hint}")
     sample = data[:65536]
     if b"\x00" in sample:
         raise InputError("binary file (NUL bytes), not a text or HTML document")

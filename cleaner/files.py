@@ -39,14 +39,18 @@ class NotAFile(OSError):
 
 class FileTooLarge(OSError):
     """A file larger than the limit it was read with (``size``: its size, or what was read of it);
-    ``decompressed``: a gzipped document larger than the limit once decompressed."""
+    ``decompressed``: a gzipped document larger than ``limit`` once decompressed."""
 
-    def __init__(self, size: int, *, decompressed: bool = False):
+    def __init__(self, size: int, *, decompressed: bool = False, limit: int = 0):
         super().__init__(f"{size} bytes")
         self.size = size
         self.decompressed = decompressed
+        self.limit = limit
 
 
+GUNZIP_CAP = 1 << 30
+"""What a ``.gz`` file is decompressed to at most when reading has no size limit: a few kilobytes of
+gzip data can hold gigabytes of zeros."""
 COMPRESSED_SUFFIX = ".gz"
 """A document stored gzipped (``page.html.gz``): it is read decompressed, and its offsets count the
 bytes of the decompressed document, as ``gunzip`` would give them."""
@@ -91,19 +95,26 @@ def read_file(path: str | os.PathLike[str], max_bytes: int = 0) -> tuple[bytes, 
 
 def document_of(data: bytes, path: str | os.PathLike[str], max_bytes: int = 0) -> bytes:
     """The document that the bytes of the file ``path`` hold: themselves, or for a ``.gz`` name their
-    decompressed bytes (every member), read no further than ``max_bytes`` + 1 (when not 0)."""
+    decompressed bytes (every member), read no further than ``max_bytes`` (or :data:`GUNZIP_CAP`
+    when it is 0) + 1."""
     if not is_compressed(path):
         return data
+    limit = max_bytes or GUNZIP_CAP
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as z:
-            out = z.read(max_bytes + 1 if max_bytes else -1)
+            out = z.read(limit + 1)
     except EOFError:
         raise BadCompression("not valid gzip data (it ends too soon)") from None
     except (gzip.BadGzipFile, zlib.error) as e:
-        why = "no gzip header" if str(e).startswith("Not a gzipped file") else "corrupt"
+        if not str(e).startswith("Not a gzipped file"):
+            why = "corrupt"
+        elif data.startswith(GZIP_MAGIC):
+            why = "bytes that are not gzip data follow it"
+        else:
+            why = "no gzip header"
         raise BadCompression(f"not valid gzip data ({why})") from None
-    if max_bytes and len(out) > max_bytes:
-        raise FileTooLarge(len(out), decompressed=True)
+    if len(out) > limit:
+        raise FileTooLarge(len(out), decompressed=True, limit=limit)
     return out
 
 

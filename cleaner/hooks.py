@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .core import read_source, run
 from .errors import CleanerError, RuleError
-from .files import write_if_changed
+from .files import is_compressed, write_if_changed
 from .rules import RuleSet, default_rules, load_rules
 from .serialize import explain_lines, to_record
 from .walk import is_document
@@ -57,7 +57,7 @@ def _abs(name: str) -> Path:
 
 def select(files: Sequence[str], all_files: bool) -> list[str]:
     """The seed files among ``files`` to look at (see the module docstring)."""
-    seeds = [f for f in files if is_document(Path(f).name)]
+    seeds = [f for f in files if is_document(Path(f).name) and not is_compressed(f)]  # seeds are plain files
     if all_files:
         return seeds
     ref_from, ref_to = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")

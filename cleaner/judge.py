@@ -196,14 +196,14 @@ class _Judge:
         sentence_weight = rule.param("sentence_weight", 0.5)
         # Prose scores its words, a sentence-like medium line part of them; any other line is a gap.
         meta_cost = rule.param("meta_cost", gap_cost)
-        meta = frozenset(rule.param("meta_categories", []))
+        meta = frozenset(rule.param("meta_rules", []))
         scores = [
             float(f.words)
             if c == GOOD
             else f.words * sentence_weight
             if c == MEDIUM and f.sentence_end
             else -meta_cost
-            if v is not None and v.category in meta
+            if v is not None and v.rule in meta
             else -gap_cost
             for c, f, v in zip(self.classes, self.feats, self.verdicts, strict=True)
         ]

@@ -349,6 +349,8 @@ class OutletIndex:
                         if known is None and _DOMAIN.match(part.lower()):
                             return self._domain(part.lower(), agencies=agencies)
         if known is not None:
+            if known.agency and not agencies:
+                return None
             return _Candidate(known.name, known.domains[0] if known.domains else None, known)
         if not allow_unknown:
             return None
@@ -361,11 +363,13 @@ class OutletIndex:
         domain = registrable_domain(host)
         if domain in self.platform_domains or (mail and domain in self.mail_domains):
             return None
-        if not agencies and self._is_agency(domain.split(".")[0]):
-            return None  # "Source: reuters.com" in a story credits the wire
         known = self.by_domain.get(domain)
         if known is not None:
+            if known.agency and not agencies:
+                return None  # "Source: reuters.com" in a story credits the wire
             return _Candidate(known.name, known.domains[0] if known.domains else domain, known)
+        if not agencies and self._is_agency(domain.split(".")[0]):
+            return None
         return _Candidate(domain, domain, None)
 
     def _plausible(self, name: str) -> bool:

@@ -51,10 +51,11 @@ from typing import Any
 from .core import run
 from .decode import DEFAULT_MAX_BYTES
 from .errors import CleanerError, InputError
-from .files import GZIP_MAGIC, AtomicFile, BadCompression, FileTooLarge, document_of, is_compressed
+from .files import GZIP_MAGIC, AtomicFile, document_of, is_compressed, read_file
 from .rules import RuleSet, default_rules, load_rules
 from .serialize import to_record
 from .walk import walk
+from .worker import read_problem
 
 PathLike = str | os.PathLike[str]
 Dataset = Any  # ray.data.Dataset: Ray is optional, so the types do not name it
@@ -100,10 +101,9 @@ def clean_bytes(
         return "skipped", "", f"larger than --max-size ({len(data)} > {max_size} bytes)"
     try:
         data = document_of(data, path, max_size)
-    except BadCompression as e:
-        return "failed", "", str(e)
-    except FileTooLarge:
-        return "skipped", "", f"larger than --max-size ({max_size} bytes) once decompressed"
+    except OSError as e:
+        status, reason = read_problem(e, max_size)
+        return status, "", reason
     try:
         result = run(data, ruleset, max_bytes=max_size, **opts)
         line = json.dumps(to_record(result, doc_id), ensure_ascii=False)
@@ -148,25 +148,26 @@ def _clean_batch(
 ) -> Any:
     """A pyarrow Table of ``bytes`` and ``path`` -> a Table of id, path, status, record, error.
 
-    With ``names`` (files :func:`_build` found and read), the bytes are the files' own, and a ``.gz``
-    file's are decompressed here; in a dataset of the caller's, Ray's reader has decompressed them
-    already (it does so by extension), unless they still are gzip data."""
+    With ``names`` (files :func:`_build` found), a ``.gz`` file comes without its bytes and is read
+    here as the CLI reads it (decompressed within ``max_size``; a problem is its row's error). In a
+    dataset of the caller's, Ray's reader has decompressed ``.gz`` files already (it does so by their
+    extension), unless their bytes still are gzip data."""
     ruleset = _rules_for(rule_dirs)
     rows: list[Row] = []
     for data, path in zip(batch.column("bytes").to_pylist(), batch.column("path").to_pylist(), strict=True):
         doc_id, shown = _name(path, names, root)
-        raw = names is not None or (data or b"").startswith(GZIP_MAGIC)
-        status, record, error = clean_bytes(data or b"", doc_id, ruleset, opts, max_size, path if raw else "")
+        data = data or b""
+        if names is not None and is_compressed(path):
+            try:
+                data = read_file(path, max_size)[0]
+            except OSError as e:
+                status, reason = read_problem(e, max_size)
+                rows.append((doc_id, shown, status, "", reason))
+                continue
+        packed = names is None and data.startswith(GZIP_MAGIC)
+        status, record, error = clean_bytes(data, doc_id, ruleset, opts, max_size, path if packed else "")
         rows.append((doc_id, shown, status, record, error))
     return _table(rows)
-
-
-def _read_raw(batch: Any) -> Any:
-    """The ``bytes`` and ``path`` columns ``read_binary_files`` makes, the bytes read as they are on disk."""
-    pa = importlib.import_module("pyarrow")
-    paths = batch.column("path").to_pylist()
-    data = [Path(p).read_bytes() for p in paths]
-    return pa.table({"bytes": pa.array(data, pa.binary()), "path": pa.array(paths, pa.string())})
 
 
 def _plan(
@@ -221,10 +222,8 @@ def _build(
         plain = sorted(p for p in names if not is_compressed(p))
         packed = sorted(p for p in names if is_compressed(p))
         reads = [ray.data.read_binary_files(plain, include_paths=True)] if plain else []
-        if packed:  # read as they are: Ray would decompress them without a size limit, and stop at a broken one
-            reads.append(
-                ray.data.from_items([{"path": p} for p in packed]).map_batches(_read_raw, batch_format="pyarrow")
-            )
+        if packed:  # read by _clean_batch: Ray would decompress them with no size limit, and stop at a broken one
+            reads.append(ray.data.from_items([{"bytes": b"", "path": p} for p in packed]))
         read = (reads[0] if len(reads) == 1 else reads[0].union(reads[1])) if reads else None
     else:
         read = source

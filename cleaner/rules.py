@@ -40,7 +40,7 @@ _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _RULE_KEYS = frozenset(
     {"id", "category", "description", "scope", "patterns", "selectors", "match", "keep", "message", "params"}
 )
-_OUTLET_KEYS = frozenset({"name", "domains", "aliases", "fingerprints"})
+_OUTLET_KEYS = frozenset({"name", "domains", "aliases", "fingerprints", "agency"})
 
 
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
@@ -88,7 +88,7 @@ _NUMBERS = frozenset(
     }
 )
 _FLAGS = frozenset({"never_layout", "unique", "mail", "agencies"})
-_WORD_LISTS = frozenset({"names", "domains", "mail_domains", "not_after", "tail_words", "meta_categories"})
+_WORD_LISTS = frozenset({"names", "domains", "mail_domains", "not_after", "tail_words", "meta_rules"})
 PATTERN_MEM = 8 << 20
 """RE2 memory for one pattern: the largest shipped pattern needs well under 1 MiB; one that needs more
 is refused when it loads instead of costing seconds in every process that compiles it."""
@@ -157,6 +157,9 @@ class KnownOutlet:
     aliases: tuple[str, ...]
     fingerprints: tuple[str, ...]
     path: str
+    agency: bool = False
+    """A news agency's own site: its outlet only where the site names itself (a title suffix, its site
+    name), never from a credit, copyright line or domain of the agency in someone else's story."""
 
 
 _LEADING_ANCHOR = re.compile(r"^((?:\(\?[a-zA-Z]+\))?)\^")
@@ -393,12 +396,16 @@ def _parse_outlet(path: str, line: int | None, table: Any, n: int) -> KnownOutle
     if unknown:
         raise RuleError(path, f"outlet {name!r}: unknown key(s) {', '.join(sorted(unknown))}", line)
     fields = {k: _strings(path, line, name, table, k, False) for k in ("domains", "aliases", "fingerprints")}
+    agency = table.get("agency", False)
+    if not isinstance(agency, bool):
+        raise RuleError(path, f"outlet {name!r}: 'agency' must be true or false, not {agency!r}", line)
     return KnownOutlet(
         name=name,
         domains=tuple(d.lower() for d in fields["domains"]),
         aliases=fields["aliases"],
         fingerprints=fields["fingerprints"],
         path=path,
+        agency=agency,
     )
 
 

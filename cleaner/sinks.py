@@ -117,7 +117,8 @@ class MirrorSink(Sink):
     def outputs(self, src: Source) -> list[str]:
         name = mirror_name(src)
         base = stem(name)
-        if src.twin or base in self._shared:  # a.txt and a.html in one folder: keep both, by their full names
+        if src.twin or base in self._shared or base.endswith("/") or not base:
+            # a.txt and a.html in one folder: keep both, by their full names (so too a file named .gz)
             return [f"{name}.{fmt}" for fmt in self.formats]
         return [f"{base}.{fmt}" for fmt in self.formats]
 

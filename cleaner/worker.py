@@ -127,6 +127,21 @@ def _payloads(result: CleanResult, data: bytes, job: Job, mtime_ns: int, setting
     return out
 
 
+def read_problem(e: OSError, max_size: int) -> tuple[str, str]:
+    """(status, reason) of a document that :func:`~cleaner.files.read_file` could not read, as the
+    batch says it: ``skipped`` when it is over the size limit, else ``failed``."""
+    if isinstance(e, FileTooLarge):
+        if e.decompressed:
+            cap = f"--max-size ({e.limit} bytes)" if max_size else f"{e.limit} bytes (the cap without --max-size)"
+            return "skipped", f"larger than {cap} once decompressed"
+        return "skipped", f"larger than --max-size ({max_size} bytes)"
+    if isinstance(e, FileNotFoundError):
+        return "failed", "vanished before it could be read"
+    if isinstance(e, NotAFile | BadCompression):
+        return "failed", str(e)
+    return "failed", f"cannot read ({e.strerror or e})"
+
+
 def process(job: Job) -> Outcome:
     """Read, hash, clean and serialise one document; never raises for a bad document."""
     from .core import run  # here, not at the top: a run that only skips never loads the pipeline
@@ -136,15 +151,8 @@ def process(job: Job) -> Outcome:
     settings = _SETTINGS
     try:
         data, st = read_file(job.path, settings.max_size)
-    except FileNotFoundError:
-        return Outcome(job.id, "failed", "vanished before it could be read")
-    except (NotAFile, BadCompression) as e:
-        return Outcome(job.id, "failed", str(e))
-    except FileTooLarge as e:
-        once = " once decompressed" if e.decompressed else ""
-        return Outcome(job.id, "skipped", f"larger than --max-size ({settings.max_size} bytes){once}")
     except OSError as e:
-        return Outcome(job.id, "failed", f"cannot read ({e.strerror or e})")
+        return Outcome(job.id, *read_problem(e, settings.max_size))
     sha = hashlib.sha256(data).hexdigest()
     if sha == job.known_sha256:
         return Outcome(job.id, "unchanged", sha256=sha, size=st.st_size, mtime_ns=st.st_mtime_ns)

@@ -368,6 +368,13 @@ def test_outlet_from_copyright_line_with_evidence() -> None:
         "Source: Getty Images",
         "Source: reuters.com",
         "Follow AP News on Twitter",
+        "저작권자 ⓒ 연합뉴스, 무단 전재 및 재배포 금지",
+        "© ТАСС",
+        "© Интерфакс",
+        "Copyright © 共同通信",
+        "(c) Xinhuanet",
+        "© apnews.com",
+        "© aa.com.tr",
     ],
 )
 def test_agency_or_photo_credit_is_never_the_outlet(credit: str) -> None:
@@ -429,3 +436,25 @@ def test_a_gzipped_path_is_cleaned_as_the_document_it_holds(tmp_path: Path) -> N
         clean(path.read_bytes())  # bytes are taken as they are: only a .gz name says "decompress me"
     with pytest.raises(InputError, match=r"seed\.txt\.gz: too large once decompressed"):
         clean(path, max_bytes=len(data) - 1)
+    trailing = tmp_path / "trailing.txt.gz"
+    trailing.write_bytes(gzip.compress(data) + b"not gzip")
+    with pytest.raises(InputError, match=r"not valid gzip data \(bytes that are not gzip data follow it\)"):
+        clean(trailing)
+    upper = tmp_path / "seed.txt.GZ"  # the suffix is read in lower case only, as the shared verifier reads it
+    upper.write_bytes(path.read_bytes())
+    with pytest.raises(InputError, match=r"gzip data.*a gzipped document is read from a name ending in \.gz"):
+        clean(upper)
+
+
+def test_without_a_size_limit_a_gzipped_document_is_still_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cleaner import files
+
+    monkeypatch.setattr(files, "GUNZIP_CAP", 1 << 20)
+    path = tmp_path / "bomb.txt.gz"
+    path.write_bytes(gzip.compress(bytes(4 << 20)))
+    with pytest.raises(
+        InputError, match=r"bomb\.txt\.gz: too large once decompressed \(over the limit of 1048576 bytes\)"
+    ):
+        clean(path, max_bytes=0)

@@ -236,3 +236,13 @@ def test_committed_seeds_are_left_alone_unless_all_files(seeds: Seeds) -> None:
     assert fix.returncode == 1  # the new seed gets its sidecar; the committed ones do not
     assert (seeds.path / "incoming/new.txt.clean.json").is_file()
     assert not list((seeds.path / "archive").glob("*.clean.json"))
+
+
+def test_gzipped_files_are_no_seeds() -> None:
+    """A hook would rewrite a seed as plain text: seeds are plain files, whatever pre-commit passes."""
+    from cleaner.hooks import select
+
+    assert select(["a/seed.txt.gz", "a/seed.txt", "b/page.html.gz", "b/page.html"], True) == [
+        "a/seed.txt",
+        "b/page.html",
+    ]

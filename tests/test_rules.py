@@ -437,6 +437,24 @@ def test_user_outlets_extend_the_known_outlets(tmp_path: Path) -> None:
     assert result.outlet.domain == "testville-gazette.example"
 
 
+def test_an_agency_outlet_needs_a_flag_that_is_true_or_false(tmp_path: Path) -> None:
+    _write(tmp_path / "mine", "outlets.toml", '[[outlet]]\nname = "Wire"\nagency = "yes"\n')
+    with pytest.raises(RuleError, match=r"outlet 'Wire': 'agency' must be true or false"):
+        load_rules([tmp_path / "mine"])
+
+
+def test_a_user_agency_outlet_is_named_only_by_its_own_site(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "mine",
+        "outlets.toml",
+        '[[outlet]]\nname = "Testville Wire"\nagency = true\ndomains = ["testvillewire.example"]\n',
+    )
+    credit = clean(f"{PROSE[0]}\n\n© 2024 testvillewire.example\n", rules=[tmp_path / "mine"])
+    assert credit.outlet is None
+    own = clean(f"Council keeps library open - Testville Wire\n\n{PROSE[0]}\n", rules=[tmp_path / "mine"])
+    assert own.outlet is not None and own.outlet.domain == "testvillewire.example"
+
+
 # --- the digest -----------------------------------------------------------------------------------
 
 
