@@ -17,6 +17,7 @@ from functools import cache
 import attrs
 
 from .errors import InputError
+from .files import GZIP_MAGIC
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -33,7 +34,7 @@ _MAGIC = (
     (b"\x89PNG", "PNG image"),
     (b"GIF8", "GIF image"),
     (b"\xff\xd8\xff", "JPEG image"),
-    (b"\x1f\x8b", "gzip data"),
+    (GZIP_MAGIC, "gzip data"),
     (b"PK\x03\x04", "zip archive"),
     (b"\x7fELF", "executable"),
     (b"BZh", "bzip2 data"),
@@ -95,7 +96,7 @@ def sniff_kind(data: bytes) -> str:
 def _check_binary(data: bytes) -> None:
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            hint = "; a gzipped document is read from a name ending in .gz" if what == "gzip data" else ""
+            hint = "; a gzipped document is read from a name ending in .gz" if magic == GZIP_MAGIC else ""
             raise InputError(f"binary file ({what}), not a text or HTML document{hint}")
     sample = data[:65536]
     if b"\x00" in sample:

@@ -54,8 +54,6 @@ gzip data can hold gigabytes of zeros."""
 COMPRESSED_SUFFIX = ".gz"
 """A document stored gzipped (``page.html.gz``): it is read decompressed, and its offsets count the
 bytes of the decompressed document, as ``gunzip`` would give them."""
-
-
 GZIP_MAGIC = b"\x1f\x8b"
 
 

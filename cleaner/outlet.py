@@ -284,6 +284,10 @@ class OutletIndex:
         words = key.split()
         return any(" ".join(words[:n]) in self.agencies for n in range(1, min(len(words), 3) + 1))
 
+    def _refused(self, text: str, agencies: bool) -> bool:
+        """A generic word, or an agency's name where only an outlet's own name may stand."""
+        return (not agencies and self._is_agency(text)) or self._is_generic(text)
+
     def _is_generic(self, text: str) -> bool:
         return _key(text) in self.generic or _key(_strip_legal(text)) in self.generic
 
@@ -321,8 +325,7 @@ class OutletIndex:
         cand = candidate.strip(" \t.,;:|-–—()[]\"'«»“”*•·@")
         cand = _YEARS.sub("", cand).strip(" \t.,;:|-–—()[]")
         cand = _LEADING_NOISE.sub("", cand)
-        is_agency = self._is_agency if not agencies else _never
-        if not cand or is_agency(cand) or self._is_generic(cand):
+        if not cand or self._refused(cand, agencies):
             return None
         lowered = cand.lower()
         if lowered.startswith(("http://", "https://")):
@@ -336,7 +339,7 @@ class OutletIndex:
         if known is None:
             trimmed = _QUALIFIER.sub("", cand).strip(" \t.,;:|-–—")
             if trimmed and trimmed != cand:
-                if is_agency(trimmed) or self._is_generic(trimmed):
+                if self._refused(trimmed, agencies):
                     return None
                 known = self.known_name(trimmed)
                 if known is None and _DOMAIN.match(trimmed.lower()):
@@ -355,7 +358,7 @@ class OutletIndex:
         if not allow_unknown:
             return None
         name = _strip_legal(cand)
-        if not self._plausible(name) or is_agency(name):
+        if not self._plausible(name) or (not agencies and self._is_agency(name)):
             return None
         return _Candidate(name, None, None)
 
@@ -389,10 +392,6 @@ class OutletIndex:
                 lower += 1
         # Sentence-case titles ("Озёрские вести", "Diario de la tarde") have a lowercase word or two.
         return lower <= 2
-
-
-def _never(text: str) -> bool:
-    return False
 
 
 def _byte_range(block: Block, utf8: bytes, start: int, end: int) -> tuple[int, int]:

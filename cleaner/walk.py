@@ -20,7 +20,7 @@ from pathlib import Path
 
 import attrs
 
-from .files import COMPRESSED_SUFFIX, Spool, is_compressed
+from .files import COMPRESSED_SUFFIX, Spool
 
 SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".shtml")
 """A document's extension, which may be followed by ``.gz``."""
@@ -79,13 +79,13 @@ class Found:
 
 
 def is_document(name: str) -> bool:
-    plain = name[: -len(COMPRESSED_SUFFIX)] if is_compressed(name) else name
+    plain = name.removesuffix(COMPRESSED_SUFFIX)
     return not name.startswith(".") and plain.lower().endswith(SUFFIXES) and not name.endswith(".clean.json")
 
 
 def stem(doc_id: str) -> str:
     """A document's id without its extension(s): ``a/b`` for ``a/b.txt``, ``a/b.html`` and ``a/b.html.gz``."""
-    return posixpath.splitext(doc_id[: -len(COMPRESSED_SUFFIX)] if is_compressed(doc_id) else doc_id)[0]
+    return posixpath.splitext(doc_id.removesuffix(COMPRESSED_SUFFIX))[0]
 
 
 def _reason(e: OSError) -> str:
